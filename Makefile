@@ -1,0 +1,72 @@
+# ngx_http_auth_jwt_module: every entry point.
+#
+#   make            build objs/ngx_http_auth_jwt_module.so for Debian's nginx
+#   make NGINX_SRC=/path/to/nginx-1.x.y   ... against another source tree
+#   make run        build, start nginx with examples/quickstart.conf on
+#                   127.0.0.1:8080, print a token and a curl line
+#   make stop       stop what "make run" started
+#   make test       unit tests (ASan+UBSan) and integration tests (prove)
+#   make unit       unit tests only
+#   make integration  integration tests only
+
+SHELL      := /bin/bash
+BUILD      ?= build
+NGINX_SRC  ?=
+NGINX_BIN  ?= /usr/sbin/nginx
+MODULE     := objs/ngx_http_auth_jwt_module.so
+CXX        ?= g++
+
+BUILD_PACKAGES := g++ make nginx nginx-dev libssl-dev libjansson-dev \
+                  libpcre2-dev zlib1g-dev
+TEST_PACKAGES  := libgtest-dev libcrypt-jwt-perl perl openssl curl
+RUN_PACKAGES   := libcrypt-jwt-perl curl
+
+CORE_SRCS  := $(wildcard src/core/*.cpp)
+CORE_HDRS  := $(wildcard src/core/*.hpp)
+NGX_SRCS   := $(wildcard src/ngx/*.cpp src/ngx/*.hpp)
+UNIT_SRCS  := $(wildcard t/unit/*_test.cpp)
+
+UNIT_BIN   := $(BUILD)/unit/unit_tests
+UNIT_FLAGS := -std=c++17 -g -O1 -Wall -Wextra -Werror \
+              -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer -Isrc
+UNIT_LIBS  := -lgtest -lgtest_main -pthread -lcrypto -ljansson
+
+.PHONY: all module deps test-deps run stop test unit integration clean
+
+all: module
+
+deps:
+	@scripts/ensure-packages $(BUILD_PACKAGES)
+
+test-deps: deps
+	@scripts/ensure-packages $(TEST_PACKAGES)
+
+module: deps
+	@scripts/build-module $(BUILD) $(NGINX_SRC)
+	@mkdir -p objs
+	@cp $(BUILD)/nginx/objs/ngx_http_auth_jwt_module.so $(MODULE)
+	@echo "built $(MODULE)"
+
+$(UNIT_BIN): $(CORE_SRCS) $(CORE_HDRS) $(UNIT_SRCS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(UNIT_FLAGS) -o $@ $(CORE_SRCS) $(UNIT_SRCS) $(UNIT_LIBS)
+
+unit: test-deps $(UNIT_BIN)
+	ASAN_OPTIONS=detect_leaks=1 $(UNIT_BIN) --gtest_brief=1
+
+integration: test-deps module
+	NGINX_BIN=$(NGINX_BIN) MODULE_SO=$(CURDIR)/$(MODULE) \
+	    prove -I t/lib t/
+
+test: unit integration
+
+run: module
+	@scripts/ensure-packages $(RUN_PACKAGES)
+	@scripts/run-quickstart
+
+stop:
+	@scripts/run-quickstart stop
+
+clean:
+	rm -rf $(BUILD) objs run

@@ -1,0 +1,134 @@
+#include "base64url.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace authjwt {
+
+namespace {
+
+constexpr std::uint8_t kInvalid = 0xff;
+
+// Sextet values for one alphabet; every other byte maps to kInvalid.
+struct DecodeTable {
+    std::array<std::uint8_t, 256> value{};
+
+    constexpr explicit DecodeTable(const char *alphabet) noexcept
+    {
+        for (auto &v : value) {
+            v = kInvalid;
+        }
+        for (std::uint8_t i = 0; i < 64; i++) {
+            value[static_cast<unsigned char>(alphabet[i])] = i;
+        }
+    }
+};
+
+constexpr char kUrlAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kStdAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr DecodeTable kUrlTable(kUrlAlphabet);
+constexpr DecodeTable kStdTable(kStdAlphabet);
+
+// Decodes unpadded text in one alphabet. A final group of 2 or 3 characters
+// carries 4 or 2 unused bits, which must be zero: otherwise several
+// encodings would decode to the same bytes.
+std::optional<std::size_t> decodeUnpadded(std::string_view in,
+                                          const DecodeTable &table,
+                                          unsigned char *out,
+                                          std::size_t outSize) noexcept
+{
+    std::size_t rest = in.size() % 4;
+    if (rest == 1) {
+        return std::nullopt;
+    }
+    std::size_t need = in.size() / 4 * 3 + (rest == 0 ? 0 : rest - 1);
+    if (need > outSize) {
+        return std::nullopt;
+    }
+
+    std::uint32_t acc = 0;
+    unsigned bits = 0;
+    std::size_t n = 0;
+    for (unsigned char c : in) {
+        std::uint8_t v = table.value[c];
+        if (v == kInvalid) {
+            return std::nullopt;
+        }
+        acc = (acc << 6) | v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = static_cast<unsigned char>(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (acc != 0) {
+        return std::nullopt;
+    }
+    return n;
+}
+
+std::optional<std::string> decodeToString(std::string_view in,
+                                          const DecodeTable &table)
+{
+    std::string out(base64UrlDecodedSize(in.size()), '\0');
+    auto n = decodeUnpadded(in, table,
+                            reinterpret_cast<unsigned char *>(out.data()),
+                            out.size());
+    if (!n) {
+        return std::nullopt;
+    }
+    out.resize(*n);
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::size_t> decodeBase64Url(std::string_view in,
+                                           unsigned char *out,
+                                           std::size_t outSize) noexcept
+{
+    return decodeUnpadded(in, kUrlTable, out, outSize);
+}
+
+std::optional<std::string> decodeBase64Url(std::string_view in)
+{
+    return decodeToString(in, kUrlTable);
+}
+
+std::optional<std::string> decodeBase64(std::string_view in)
+{
+    if (in.size() % 4 != 0) {
+        return std::nullopt;
+    }
+    std::size_t pad = 0;
+    while (pad < 2 && pad < in.size() && in[in.size() - 1 - pad] == '=') {
+        pad++;
+    }
+    return decodeToString(in.substr(0, in.size() - pad), kStdTable);
+}
+
+std::string encodeBase64Url(std::string_view bytes)
+{
+    std::string out;
+    out.reserve((bytes.size() * 4 + 2) / 3);
+    std::uint32_t acc = 0;
+    unsigned bits = 0;
+    for (unsigned char c : bytes) {
+        acc = (acc << 8) | c;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out += kUrlAlphabet[(acc >> bits) & 0x3f];
+        }
+    }
+    if (bits > 0) {
+        out += kUrlAlphabet[(acc << (6 - bits)) & 0x3f];
+    }
+    return out;
+}
+
+}  // namespace authjwt

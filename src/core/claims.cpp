@@ -1,0 +1,65 @@
+#include "claims.hpp"
+
+#include <cmath>
+
+namespace authjwt {
+
+namespace {
+
+enum class Presence { Absent, Number, NotNumber };
+
+// RFC 7519 2: a NumericDate is a JSON number, possibly non-integer.
+Presence numericDate(const json_t *payload, const char *name,
+                     double &out) noexcept
+{
+    const json_t *value = json_object_get(payload, name);
+    if (value == nullptr) {
+        return Presence::Absent;
+    }
+    if (!json_is_number(value)) {
+        return Presence::NotNumber;
+    }
+    out = json_number_value(value);
+    // Jansson refuses overflowing literals, but stay safe if that changes.
+    if (!std::isfinite(out)) {
+        return Presence::NotNumber;
+    }
+    return Presence::Number;
+}
+
+}  // namespace
+
+Status checkTimeClaims(const json_t *payload, std::int64_t now,
+                       const TimeRules &rules) noexcept
+{
+    double exp = 0;
+    double nbf = 0;
+    double iat = 0;
+    Presence hasExp = numericDate(payload, "exp", exp);
+    Presence hasNbf = numericDate(payload, "nbf", nbf);
+    Presence hasIat = numericDate(payload, "iat", iat);
+
+    if (hasExp == Presence::NotNumber || hasNbf == Presence::NotNumber
+        || hasIat == Presence::NotNumber)
+    {
+        return Status::BadTimeClaim;
+    }
+    if (hasExp == Presence::Absent && rules.requireExp) {
+        return Status::MissingExp;
+    }
+
+    // Doubles hold every second up to 2^53, far past any real date, and
+    // compare correctly with absurd values such as 1e308 or -1e308.
+    double current = static_cast<double>(now);
+    double leeway = static_cast<double>(rules.leewaySeconds);
+    // RFC 7519 4.1.4: the token must not be accepted on or after exp.
+    if (hasExp == Presence::Number && current >= exp + leeway) {
+        return Status::Expired;
+    }
+    if (hasNbf == Presence::Number && current < nbf - leeway) {
+        return Status::NotYetValid;
+    }
+    return Status::Ok;
+}
+
+}  // namespace authjwt

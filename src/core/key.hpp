@@ -1,0 +1,95 @@
+// A verification key and the immutable set of them a location uses.
+//
+//   std::string error;
+//   std::optional<Key> key = Key::fromPublicKey(std::move(pkey), AlgSet::all(),
+//                                               "", "keys/api.pem", error);
+//   if (!key) fail(error);   // "RSA key in keys/api.pem has 1024 bits ..."
+//   KeySet keys;
+//   keys.add(std::move(*key));
+//
+// A key's type fixes the algorithms it may verify (RFC 8725 3.1): an RSA key
+// never serves as an HMAC secret, a P-256 key verifies ES256 only, and a
+// JWK's "alg", "use" and "key_ops" narrow that further. Weak keys are refused
+// when built, so a KeySet only ever holds keys fit for use. A KeySet is built
+// at configuration time and only read afterwards, so workers share it.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alg.hpp"
+#include "ossl.hpp"
+
+namespace authjwt {
+
+enum class KeyType { Oct, Rsa, Ec, Okp };
+
+// Minimum sizes we accept (RFC 7518 3.3 for RSA; 3.2 for HMAC).
+constexpr int kMinRsaBits = 2048;
+constexpr std::size_t kMinHmacSecret = 32;
+
+class Key {
+public:
+    // An HMAC secret. It may verify each HS* whose digest is no longer
+    // than the secret (RFC 7518 3.2), within allowed. Fails for a secret
+    // shorter than 32 bytes or when nothing remains allowed.
+    static std::optional<Key> fromSecret(std::string secret, AlgSet allowed,
+                                         std::string kid, std::string source,
+                                         std::string &error);
+
+    // A public key (RSA, RSA-PSS, EC P-256/384/521, Ed25519, Ed448). Its
+    // algorithms are those of its type, within allowed. Refuses RSA under
+    // 2048 bits or with an even exponent or one below 65537, other curves,
+    // and an empty intersection with allowed.
+    static std::optional<Key> fromPublicKey(PkeyPtr pkey, AlgSet allowed,
+                                            std::string kid,
+                                            std::string source,
+                                            std::string &error);
+
+    KeyType type() const noexcept { return type_; }
+    AlgSet algs() const noexcept { return algs_; }
+    const std::string &kid() const noexcept { return kid_; }
+    // Where the key came from, for messages ("keys/jwks.json, key 2").
+    const std::string &source() const noexcept { return source_; }
+
+    // Null for an HMAC secret.
+    EVP_PKEY *pkey() const noexcept { return pkey_.get(); }
+    std::string_view secret() const noexcept { return secret_; }
+
+    // A MAC context keyed with the secret and set up for alg, prepared once
+    // so that a request only duplicates it; null if alg is not an HS* this
+    // key may verify.
+    const EVP_MAC_CTX *hmacTemplate(Alg alg) const noexcept;
+
+private:
+    Key() = default;
+
+    KeyType type_ = KeyType::Oct;
+    AlgSet algs_;
+    std::string kid_;
+    std::string source_;
+    PkeyPtr pkey_;
+    std::string secret_;
+    std::array<MacCtxPtr, 3> hmac_;
+};
+
+class KeySet {
+public:
+    void add(Key key) { keys_.push_back(std::move(key)); }
+
+    const std::vector<Key> &keys() const noexcept { return keys_; }
+    bool empty() const noexcept { return keys_.empty(); }
+
+    // Every algorithm some key may verify.
+    AlgSet algs() const noexcept;
+
+    bool hasKid(std::string_view kid) const noexcept;
+
+private:
+    std::vector<Key> keys_;
+};
+
+}  // namespace authjwt

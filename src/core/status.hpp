@@ -1,0 +1,67 @@
+// The verdict of one verification step.
+//
+//   Status s = parseCompact(bytes, limits, scratch, token);
+//   if (s != Status::Ok) {
+//       log(statusPhrase(s));           // "token has expired"
+//       setVariable(statusCode(s));     // "expired", stable, documented
+//   }
+//
+// Every rejection has its own value, so the log and $jwt_result say exactly
+// why a token was refused. The codes are part of the public interface (they
+// end up in operators' maps and log formats): never rename one.
+#pragma once
+
+namespace authjwt {
+
+enum class Status {
+    Ok,
+    // No token in any configured source.
+    Missing,
+    // The token is longer than the configured maximum.
+    TooLarge,
+    // Not three base64url parts, bad characters, padding, or
+    // non-canonical trailing bits.
+    Malformed,
+    // The header is not a JSON object, has duplicate or malformed members,
+    // lacks "alg", or carries a "kid" that is not a string.
+    BadHeader,
+    // RFC 7515 4.1.11: the header names critical extensions; none is
+    // understood here, so the token must be refused.
+    UnsupportedCrit,
+    // "alg" is none, unknown, or not in the allowlist for this location.
+    AlgNotAllowed,
+    // The token names a "kid" that no configured key carries.
+    UnknownKid,
+    // No configured key may verify this algorithm (or the key selected by
+    // "kid" is bound to another algorithm).
+    NoKey,
+    // The signature does not verify, or has the wrong length or encoding.
+    BadSignature,
+    // The verified payload is not a JSON object or has duplicate claims.
+    BadPayload,
+    // "exp" is required and absent.
+    MissingExp,
+    // "exp", "nbf" or "iat" is present but not a number.
+    BadTimeClaim,
+    // now > exp + leeway.
+    Expired,
+    // now < nbf - leeway.
+    NotYetValid,
+    // An allocation or library failure: never the token's fault.
+    InternalError,
+};
+
+// The stable code exposed as $jwt_result ("ok", "expired", ...).
+const char *statusCode(Status status) noexcept;
+
+// A short lowercase phrase for the error log ("token has expired").
+const char *statusPhrase(Status status) noexcept;
+
+// Whether a token was presented at all, which decides RFC 6750's
+// error="invalid_token" in WWW-Authenticate.
+inline bool tokenWasPresented(Status status) noexcept
+{
+    return status != Status::Missing;
+}
+
+}  // namespace authjwt

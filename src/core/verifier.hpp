@@ -1,0 +1,52 @@
+// Signature verification: algorithm allowlist, key selection, and the
+// cryptographic check, in that order.
+//
+//   Status s = verifySignature(token, keys, allowed);
+//
+// Key selection: a token with "kid" is checked against the keys carrying
+// that kid only (none: UnknownKid); without "kid", every key whose type fits
+// the algorithm is tried. Header members that name keys ("jwk", "jku",
+// "x5u", "x5c") are never used.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "alg.hpp"
+#include "claims.hpp"
+#include "json.hpp"
+#include "key.hpp"
+#include "status.hpp"
+#include "token.hpp"
+
+namespace authjwt {
+
+// Returns AlgNotAllowed, UnknownKid, NoKey, BadSignature or Ok.
+Status verifySignature(const Token &token, const KeySet &keys,
+                       AlgSet allowed) noexcept;
+
+// Checks one signature with one key; the low-level step, exposed for tests.
+bool verifyWithKey(const Key &key, Alg alg, std::string_view signingInput,
+                   const unsigned char *signature,
+                   std::size_t signatureSize) noexcept;
+
+struct VerifyOptions {
+    AlgSet allowed = AlgSet::all();
+    TimeRules time;
+    std::size_t maxSize = kDefaultMaxTokenSize;
+};
+
+struct VerifiedToken {
+    Token token;
+    Json payload;
+};
+
+// The whole path: parse, verify the signature, decode the payload, check
+// the time claims. out.token is filled as far as parsing got; out.payload
+// only once the signature holds.
+Status verifyCompact(std::string_view compact, const KeySet &keys,
+                     const VerifyOptions &options, std::int64_t now,
+                     unsigned char *scratch, std::size_t scratchSize,
+                     VerifiedToken &out) noexcept;
+
+}  // namespace authjwt

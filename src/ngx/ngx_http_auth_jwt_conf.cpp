@@ -1,0 +1,701 @@
+/*
+ * Configuration: create and merge the location configuration, and the
+ * directive setters that turn arguments into core objects (key sets,
+ * algorithm sets) once, at configuration time.
+ */
+
+#include <new>
+#include <string>
+
+#include "ngx_http_auth_jwt.hpp"
+
+#include "core/key_loader.hpp"
+
+
+namespace {
+
+/* key files are small; anything larger is a mistake, not a key */
+constexpr off_t  kMaxKeyFileSize = 1024 * 1024;
+
+
+std::string_view
+view(const ngx_str_t &s) noexcept
+{
+    return std::string_view(reinterpret_cast<const char *>(s.data), s.len);
+}
+
+
+bool
+starts_with(const ngx_str_t &s, std::string_view prefix) noexcept
+{
+    return view(s).substr(0, prefix.size()) == prefix;
+}
+
+
+bool
+equals_ignore_case(const ngx_str_t &s, std::string_view word) noexcept
+{
+    if (s.len != word.size()) {
+        return false;
+    }
+
+    for (size_t i = 0; i < s.len; i++) {
+        if (ngx_tolower(s.data[i]) != ngx_tolower(word[i])) {
+            return false;
+        }
+    }
+
+    return true;
+}
+
+
+void
+ngx_http_auth_jwt_cleanup_keys(void *data) noexcept
+{
+    delete static_cast<authjwt::KeySet *>(data);
+}
+
+
+/* The key set of this configuration level, created on first use; a
+ * cleanup on the configuration pool frees it with the cycle, so a reload
+ * releases the old keys. */
+authjwt::KeySet *
+ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    if (ajcf->keys != NULL) {
+        return ajcf->keys;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    ajcf->keys = new authjwt::KeySet();
+    cln->handler = ngx_http_auth_jwt_cleanup_keys;
+    cln->data = ajcf->keys;
+
+    return ajcf->keys;
+}
+
+
+char *
+ngx_http_auth_jwt_add_keys(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf,
+    authjwt::KeyLoad &load)
+{
+    authjwt::KeySet  *keys;
+
+    if (!load.ok()) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": %s",
+                           &static_cast<ngx_str_t *>(cf->args->elts)[0],
+                           load.error.c_str());
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    keys = ngx_http_auth_jwt_conf_keys(cf, ajcf);
+    if (keys == NULL) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    for (authjwt::Key &key : load.keys) {
+        keys->add(std::move(key));
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* Reads a whole key file; on failure logs why, naming the file. */
+bool
+ngx_http_auth_jwt_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    std::string &content)
+{
+    ngx_fd_t          fd;
+    ssize_t           n;
+    ngx_file_info_t   fi;
+    bool              ok;
+
+    fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%s\" failed", name->data);
+        return false;
+    }
+
+    ok = false;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%s\" failed", name->data);
+        goto done;
+    }
+
+    if (ngx_file_size(&fi) > kMaxKeyFileSize) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "key file \"%s\" is larger than %O bytes",
+                           name->data, kMaxKeyFileSize);
+        goto done;
+    }
+
+    content.resize(static_cast<size_t>(ngx_file_size(&fi)));
+
+    n = ngx_read_fd(fd, reinterpret_cast<u_char *>(content.data()),
+                    content.size());
+    if (n == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_read_fd_n " \"%s\" failed", name->data);
+        goto done;
+    }
+
+    content.resize(static_cast<size_t>(n));
+    ok = true;
+
+done:
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%s\" failed", name->data);
+    }
+
+    return ok;
+}
+
+
+char *
+ngx_http_auth_jwt_load_file(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf,
+    ngx_str_t path)
+{
+    std::string        content;
+    authjwt::KeyLoad   load;
+    ngx_str_t          given;
+
+    if (path.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "empty key file name");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    given = path;
+
+    /* relative to the configuration's directory, like ssl_certificate */
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    if (!ngx_http_auth_jwt_read_file(cf, &path, content)) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    load = authjwt::loadKeyText(content, view(given),
+                                authjwt::AlgSet::all());
+
+    return ngx_http_auth_jwt_add_keys(cf, ajcf, load);
+}
+
+
+bool
+ngx_http_auth_jwt_secret_encoding(const ngx_str_t &name,
+    authjwt::SecretEncoding &encoding) noexcept
+{
+    std::string_view  v = view(name);
+
+    if (v == "utf8") {
+        encoding = authjwt::SecretEncoding::Utf8;
+
+    } else if (v == "hex") {
+        encoding = authjwt::SecretEncoding::Hex;
+
+    } else if (v == "base64") {
+        encoding = authjwt::SecretEncoding::Base64;
+
+    } else if (v == "base64url") {
+        encoding = authjwt::SecretEncoding::Base64Url;
+
+    } else {
+        return false;
+    }
+
+    return true;
+}
+
+
+/* "$name" to a source; the Authorization header is read as a Bearer
+ * credential, any other variable as the bare token. */
+bool
+ngx_http_auth_jwt_parse_source(ngx_conf_t *cf, ngx_str_t value,
+    ngx_http_auth_jwt_source_t *source)
+{
+    if (value.len < 2 || value.data[0] != '$') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid token source \"%V\": "
+                           "a variable such as $cookie_NAME is expected",
+                           &value);
+        return false;
+    }
+
+    value.data++;
+    value.len--;
+
+    source->index = ngx_http_get_variable_index(cf, &value);
+    if (source->index == NGX_ERROR) {
+        return false;
+    }
+
+    source->bearer = equals_ignore_case(value, "http_authorization");
+    return true;
+}
+
+
+ngx_array_t *
+ngx_http_auth_jwt_default_sources(ngx_conf_t *cf)
+{
+    ngx_str_t                    name = ngx_string("$http_authorization");
+    ngx_array_t                 *sources;
+    ngx_http_auth_jwt_source_t  *source;
+
+    sources = ngx_array_create(cf->pool, 1,
+                               sizeof(ngx_http_auth_jwt_source_t));
+    if (sources == NULL) {
+        return NULL;
+    }
+
+    source = static_cast<ngx_http_auth_jwt_source_t *>(
+        ngx_array_push(sources));
+    if (source == NULL
+        || !ngx_http_auth_jwt_parse_source(cf, name, source))
+    {
+        return NULL;
+    }
+
+    return sources;
+}
+
+
+/* RFC 7235 2.2: the realm is a quoted-string; keep it to characters that
+ * need no escaping. */
+bool
+ngx_http_auth_jwt_valid_realm(const ngx_str_t &realm) noexcept
+{
+    for (size_t i = 0; i < realm.len; i++) {
+        u_char  c = realm.data[i];
+
+        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+            return false;
+        }
+    }
+
+    return true;
+}
+
+
+bool
+ngx_http_auth_jwt_pool_str(ngx_pool_t *pool, const std::string &from,
+    ngx_str_t &to)
+{
+    to.data = static_cast<u_char *>(ngx_pnalloc(pool, from.size()));
+    if (to.data == NULL) {
+        return false;
+    }
+
+    ngx_memcpy(to.data, from.data(), from.size());
+    to.len = from.size();
+
+    return true;
+}
+
+
+/* RFC 6750 3: the challenge names the realm, and error="invalid_token"
+ * once a token was presented and refused. */
+bool
+ngx_http_auth_jwt_make_challenges(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf)
+{
+    std::string  plain = "Bearer";
+    std::string  invalid;
+
+    if (ajcf->realm.len != 0) {
+        plain += " realm=\"";
+        plain += view(ajcf->realm);
+        plain += '"';
+        invalid = plain + ", error=\"invalid_token\"";
+
+    } else {
+        invalid = plain + " error=\"invalid_token\"";
+    }
+
+    return ngx_http_auth_jwt_pool_str(cf->pool, plain, ajcf->challenge)
+           && ngx_http_auth_jwt_pool_str(cf->pool, invalid,
+                                         ajcf->challenge_invalid);
+}
+
+
+char *
+ngx_http_auth_jwt_merge_error(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, const char *message,
+    const std::string &detail)
+{
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "%s%s in %V:%ui", message,
+                  detail.c_str(), &ajcf->enable_file, ajcf->enable_line);
+    return static_cast<char *>(NGX_CONF_ERROR);
+}
+
+
+/* Checks made once everything is inherited: a switched-on location must
+ * have keys, and keys able to verify some allowed algorithm. */
+char *
+ngx_http_auth_jwt_check_enabled(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf)
+{
+    authjwt::AlgSet  allowed;
+    authjwt::AlgSet  listed;
+
+    if (ajcf->keys == NULL || ajcf->keys->empty()) {
+        return ngx_http_auth_jwt_merge_error(cf, ajcf,
+                   "\"auth_jwt\" is on but no \"auth_jwt_key\" is "
+                   "configured", "");
+    }
+
+    listed = authjwt::AlgSet::fromBits(
+        ajcf->alg_bits != 0 ? static_cast<std::uint32_t>(ajcf->alg_bits)
+                            : authjwt::AlgSet::all().bits());
+    allowed = listed & ajcf->keys->algs();
+
+    if (allowed.empty()) {
+        return ngx_http_auth_jwt_merge_error(cf, ajcf,
+                   "none of the algorithms in \"auth_jwt_alg\" can be "
+                   "verified by the configured keys, which accept: ",
+                   ajcf->keys->algs().names());
+    }
+
+    ajcf->allowed_bits = allowed.bits();
+
+    if (!ngx_http_auth_jwt_make_challenges(cf, ajcf)) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_auth_jwt_merge(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *prev,
+    ngx_http_auth_jwt_loc_conf_t *conf)
+{
+    if (conf->enable == NGX_CONF_UNSET) {
+        conf->enable = prev->enable;
+        conf->realm = prev->realm;
+        conf->enable_file = prev->enable_file;
+        conf->enable_line = prev->enable_line;
+    }
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+
+    ngx_conf_merge_ptr_value(conf->sources, prev->sources, NULL);
+
+    if (conf->sources == NULL) {
+        conf->sources = ngx_http_auth_jwt_default_sources(cf);
+        if (conf->sources == NULL) {
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+    }
+
+    if (conf->keys == NULL) {
+        conf->keys = prev->keys;
+    }
+
+    ngx_conf_merge_uint_value(conf->alg_bits, prev->alg_bits, 0);
+    ngx_conf_merge_value(conf->require_exp, prev->require_exp, 1);
+    ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
+    ngx_conf_merge_size_value(conf->max_size, prev->max_size,
+                              authjwt::kDefaultMaxTokenSize);
+
+    if (!conf->enable) {
+        return NGX_CONF_OK;
+    }
+
+    return ngx_http_auth_jwt_check_enabled(cf, conf);
+}
+
+
+char *
+ngx_http_auth_jwt_set_enable(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *value)
+{
+    if (ajcf->enable != NGX_CONF_UNSET) {
+        return const_cast<char *>("is duplicate");
+    }
+
+    ajcf->enable_file = cf->conf_file->file.name;
+    ajcf->enable_line = cf->conf_file->line;
+
+    if (view(value[1]) == "off") {
+        ajcf->enable = 0;
+        return NGX_CONF_OK;
+    }
+
+    ajcf->enable = 1;
+
+    if (view(value[1]) == "on") {
+        return NGX_CONF_OK;
+    }
+
+    if (!ngx_http_auth_jwt_valid_realm(value[1])) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid realm \"%V\": quotes, backslashes and "
+                           "control characters are not allowed", &value[1]);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    ajcf->realm = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_auth_jwt_set_sources(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *value, ngx_uint_t n)
+{
+    ngx_uint_t                   i;
+    ngx_http_auth_jwt_source_t  *source;
+
+    if (ajcf->sources != NGX_CONF_UNSET_PTR) {
+        return const_cast<char *>("is duplicate");
+    }
+
+    ajcf->sources = ngx_array_create(cf->pool, n,
+                                     sizeof(ngx_http_auth_jwt_source_t));
+    if (ajcf->sources == NULL) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    for (i = 0; i < n; i++) {
+        source = static_cast<ngx_http_auth_jwt_source_t *>(
+            ngx_array_push(ajcf->sources));
+        if (source == NULL
+            || !ngx_http_auth_jwt_parse_source(cf, value[i], source))
+        {
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_auth_jwt_set_secret(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *value)
+{
+    authjwt::SecretEncoding  encoding = authjwt::SecretEncoding::Utf8;
+    authjwt::KeyLoad         load;
+
+    if (cf->args->nelts == 3
+        && !ngx_http_auth_jwt_secret_encoding(value[2], encoding))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid secret encoding \"%V\", expected "
+                           "\"utf8\", \"hex\", \"base64\" or \"base64url\"",
+                           &value[2]);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    load = authjwt::loadSecret(view(value[1]), encoding,
+                               authjwt::AlgSet::all());
+
+    return ngx_http_auth_jwt_add_keys(cf, ajcf, load);
+}
+
+
+/* Runs a setter body, so that no C++ exception reaches nginx. */
+template <typename Body>
+char *
+ngx_http_auth_jwt_guard(ngx_conf_t *cf, Body body) noexcept
+{
+    try {
+        return body();
+
+    } catch (const std::bad_alloc &) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "out of memory");
+
+    } catch (const std::exception &e) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "internal error: %s",
+                           e.what());
+
+    } catch (...) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "internal error");
+    }
+
+    return static_cast<char *>(NGX_CONF_ERROR);
+}
+
+}  /* namespace */
+
+
+void *
+ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf) noexcept
+{
+    ngx_http_auth_jwt_loc_conf_t  *conf;
+
+    conf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
+        ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_loc_conf_t)));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->realm = { 0, NULL };
+     *     conf->challenge = { 0, NULL };
+     *     conf->challenge_invalid = { 0, NULL };
+     *     conf->keys = NULL;
+     *     conf->allowed_bits = 0;
+     *     conf->enable_file = { 0, NULL };
+     *     conf->enable_line = 0;
+     */
+
+    conf->enable = NGX_CONF_UNSET;
+    conf->sources = static_cast<ngx_array_t *>(NGX_CONF_UNSET_PTR);
+    conf->alg_bits = NGX_CONF_UNSET_UINT;
+    conf->require_exp = NGX_CONF_UNSET;
+    conf->leeway = NGX_CONF_UNSET;
+    conf->max_size = NGX_CONF_UNSET_SIZE;
+
+    return conf;
+}
+
+
+char *
+ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+    noexcept
+{
+    auto  prev = static_cast<ngx_http_auth_jwt_loc_conf_t *>(parent);
+    auto  conf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(child);
+
+    return ngx_http_auth_jwt_guard(cf, [&] {
+        return ngx_http_auth_jwt_merge(cf, prev, conf);
+    });
+}
+
+
+char *
+ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *, void *conf) noexcept
+{
+    auto        ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(conf);
+    ngx_str_t  *value = static_cast<ngx_str_t *>(cf->args->elts);
+
+    return ngx_http_auth_jwt_guard(cf, [&]() -> char * {
+        char       *rv;
+        ngx_str_t   source;
+
+        rv = ngx_http_auth_jwt_set_enable(cf, ajcf, value);
+        if (rv != NGX_CONF_OK || cf->args->nelts == 2) {
+            return rv;
+        }
+
+        /* NGINX Plus's form: auth_jwt "realm" token=$variable */
+        if (!starts_with(value[2], "token=") || ajcf->enable == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+
+        source.data = value[2].data + sizeof("token=") - 1;
+        source.len = value[2].len - (sizeof("token=") - 1);
+
+        return ngx_http_auth_jwt_set_sources(cf, ajcf, &source, 1);
+    });
+}
+
+
+char *
+ngx_http_auth_jwt_token(ngx_conf_t *cf, ngx_command_t *, void *conf) noexcept
+{
+    auto        ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(conf);
+    ngx_str_t  *value = static_cast<ngx_str_t *>(cf->args->elts);
+
+    return ngx_http_auth_jwt_guard(cf, [&] {
+        return ngx_http_auth_jwt_set_sources(cf, ajcf, &value[1],
+                                             cf->args->nelts - 1);
+    });
+}
+
+
+char *
+ngx_http_auth_jwt_key(ngx_conf_t *cf, ngx_command_t *, void *conf) noexcept
+{
+    auto        ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(conf);
+    ngx_str_t  *value = static_cast<ngx_str_t *>(cf->args->elts);
+
+    return ngx_http_auth_jwt_guard(cf, [&]() -> char * {
+        ngx_str_t  path;
+
+        if (!starts_with(value[1], "file=")) {
+            return ngx_http_auth_jwt_set_secret(cf, ajcf, value);
+        }
+
+        if (cf->args->nelts != 2) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+
+        path.data = value[1].data + sizeof("file=") - 1;
+        path.len = value[1].len - (sizeof("file=") - 1);
+
+        return ngx_http_auth_jwt_load_file(cf, ajcf, path);
+    });
+}
+
+
+char *
+ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *, void *conf)
+    noexcept
+{
+    auto        ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(conf);
+    ngx_str_t  *value = static_cast<ngx_str_t *>(cf->args->elts);
+
+    return ngx_http_auth_jwt_guard(cf, [&] {
+        return ngx_http_auth_jwt_load_file(cf, ajcf, value[1]);
+    });
+}
+
+
+char *
+ngx_http_auth_jwt_alg(ngx_conf_t *cf, ngx_command_t *, void *conf) noexcept
+{
+    auto        ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(conf);
+    ngx_str_t  *value = static_cast<ngx_str_t *>(cf->args->elts);
+
+    if (ajcf->alg_bits != NGX_CONF_UNSET_UINT) {
+        return const_cast<char *>("is duplicate");
+    }
+
+    authjwt::AlgSet  algs;
+
+    for (ngx_uint_t i = 1; i < cf->args->nelts; i++) {
+        std::optional<authjwt::Alg>  alg = authjwt::algFromName(
+                                               view(value[i]));
+
+        if (equals_ignore_case(value[i], "none")) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" is never accepted: unsigned tokens "
+                               "cannot be authenticated", &value[i]);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+
+        if (!alg) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown algorithm \"%V\"", &value[i]);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+
+        algs |= authjwt::AlgSet::of(*alg);
+    }
+
+    ajcf->alg_bits = algs.bits();
+
+    return NGX_CONF_OK;
+}

@@ -1,0 +1,249 @@
+/*
+ * Variables: $jwt_claim_NAME, $jwt_header_NAME, $jwt_payload and
+ * $jwt_result. Claims and header members appear only once the token's
+ * signature holds; values are escaped so that no control character (CR,
+ * LF, NUL) reaches a header or a log raw.
+ */
+
+#include <string>
+
+#include "ngx_http_auth_jwt.hpp"
+
+
+namespace {
+
+enum ngx_http_auth_jwt_var_e {
+    NGX_HTTP_AUTH_JWT_VAR_CLAIM,
+    NGX_HTTP_AUTH_JWT_VAR_HEADER,
+    NGX_HTTP_AUTH_JWT_VAR_PAYLOAD,
+    NGX_HTTP_AUTH_JWT_VAR_RESULT
+};
+
+
+ngx_int_t ngx_http_auth_jwt_member_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data) noexcept;
+ngx_int_t ngx_http_auth_jwt_header_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data) noexcept;
+ngx_int_t ngx_http_auth_jwt_payload_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data) noexcept;
+ngx_int_t ngx_http_auth_jwt_result_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data) noexcept;
+
+
+ngx_http_variable_t  ngx_http_auth_jwt_vars[] = {
+
+    { ngx_string("jwt_claim_"), NULL, ngx_http_auth_jwt_member_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+    { ngx_string("jwt_header_"), NULL, ngx_http_auth_jwt_header_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+    { ngx_string("jwt_payload"), NULL, ngx_http_auth_jwt_payload_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("jwt_result"), NULL, ngx_http_auth_jwt_result_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+void
+ngx_http_auth_jwt_not_found(ngx_http_variable_value_t *v) noexcept
+{
+    v->not_found = 1;
+}
+
+
+ngx_int_t
+ngx_http_auth_jwt_set_value(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, const std::string &text) noexcept
+{
+    v->data = static_cast<u_char *>(ngx_pnalloc(r->pool, text.size()));
+    if (v->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(v->data, text.data(), text.size());
+    v->len = text.size();
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/* The verdict for r, or NULL when the location does not check tokens. */
+ngx_http_auth_jwt_ctx_t *
+ngx_http_auth_jwt_var_ctx(ngx_http_request_t *r, bool *failed) noexcept
+{
+    ngx_http_auth_jwt_ctx_t       *ctx;
+    ngx_http_auth_jwt_loc_conf_t  *ajcf;
+
+    *failed = false;
+
+    ctx = static_cast<ngx_http_auth_jwt_ctx_t *>(
+        ngx_http_get_module_ctx(r->main, ngx_http_auth_jwt_module));
+    if (ctx != NULL) {
+        return ctx;
+    }
+
+    ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
+        ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module));
+    if (!ajcf->enable) {
+        return NULL;
+    }
+
+    ctx = ngx_http_auth_jwt_verify(r);
+    *failed = (ctx == NULL);
+
+    return ctx;
+}
+
+
+/* A member of the verified header or payload, by the name that follows
+ * the variable's prefix. */
+ngx_int_t
+ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data, size_t prefix,
+    ngx_http_auth_jwt_var_e which) noexcept
+{
+    bool                      failed;
+    json_t                   *object, *member;
+    ngx_str_t                *name;
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_jwt_var_ctx(r, &failed);
+    if (failed) {
+        return NGX_ERROR;
+    }
+
+    if (ctx == NULL || ctx->status != authjwt::Status::Ok) {
+        ngx_http_auth_jwt_not_found(v);
+        return NGX_OK;
+    }
+
+    object = which == NGX_HTTP_AUTH_JWT_VAR_CLAIM
+             ? ctx->verified.payload.get()
+             : ctx->verified.token.header.get();
+
+    name = reinterpret_cast<ngx_str_t *>(data);
+
+    try {
+        std::string  key(reinterpret_cast<char *>(name->data) + prefix,
+                         name->len - prefix);
+
+        member = json_object_get(object, key.c_str());
+        if (member == NULL) {
+            ngx_http_auth_jwt_not_found(v);
+            return NGX_OK;
+        }
+
+        return ngx_http_auth_jwt_set_value(r, v,
+                                           authjwt::jsonValueText(member));
+
+    } catch (...) {
+        return NGX_ERROR;
+    }
+}
+
+
+ngx_int_t
+ngx_http_auth_jwt_member_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data) noexcept
+{
+    return ngx_http_auth_jwt_json_member(r, v, data,
+                                         sizeof("jwt_claim_") - 1,
+                                         NGX_HTTP_AUTH_JWT_VAR_CLAIM);
+}
+
+
+ngx_int_t
+ngx_http_auth_jwt_header_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data) noexcept
+{
+    return ngx_http_auth_jwt_json_member(r, v, data,
+                                         sizeof("jwt_header_") - 1,
+                                         NGX_HTTP_AUTH_JWT_VAR_HEADER);
+}
+
+
+ngx_int_t
+ngx_http_auth_jwt_payload_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t) noexcept
+{
+    bool                      failed;
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_jwt_var_ctx(r, &failed);
+    if (failed) {
+        return NGX_ERROR;
+    }
+
+    if (ctx == NULL || ctx->status != authjwt::Status::Ok) {
+        ngx_http_auth_jwt_not_found(v);
+        return NGX_OK;
+    }
+
+    try {
+        return ngx_http_auth_jwt_set_value(
+                   r, v,
+                   authjwt::jsonCompactText(ctx->verified.payload.get()));
+
+    } catch (...) {
+        return NGX_ERROR;
+    }
+}
+
+
+ngx_int_t
+ngx_http_auth_jwt_result_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t) noexcept
+{
+    bool                      failed;
+    const char               *code;
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_jwt_var_ctx(r, &failed);
+    if (failed) {
+        return NGX_ERROR;
+    }
+
+    if (ctx == NULL) {
+        ngx_http_auth_jwt_not_found(v);
+        return NGX_OK;
+    }
+
+    code = authjwt::statusCode(ctx->status);
+
+    /* the code is a static string: no copy needed */
+    v->data = reinterpret_cast<u_char *>(const_cast<char *>(code));
+    v->len = ngx_strlen(code);
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+}  /* namespace */
+
+
+ngx_int_t
+ngx_http_auth_jwt_add_variables(ngx_conf_t *cf) noexcept
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_auth_jwt_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
