@@ -8,6 +8,7 @@
 #   make test       unit tests (ASan+UBSan) and integration tests (prove)
 #   make unit       unit tests only
 #   make integration  integration tests only
+#   make check-memory  integration tests against an ASan+UBSan build
 
 SHELL      := /bin/bash
 BUILD      ?= build
@@ -32,7 +33,17 @@ UNIT_FLAGS := -std=c++17 -g -O1 -Wall -Wextra -Werror \
               -fno-omit-frame-pointer -Isrc
 UNIT_LIBS  := -lgtest -lgtest_main -pthread -lcrypto -ljansson
 
-.PHONY: all module deps test-deps run stop test unit integration clean
+# The sanitizer build of the module, loaded into the stock nginx with the
+# sanitizer runtimes preloaded.
+ASAN_BUILD  := $(BUILD)/asan
+ASAN_MODULE := $(ASAN_BUILD)/nginx/objs/ngx_http_auth_jwt_module.so
+SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+SAN_PRELOAD  = $(shell $(CXX) -print-file-name=libasan.so) \
+               $(shell $(CXX) -print-file-name=libubsan.so)
+
+.PHONY: all module asan-module deps test-deps run stop test unit \
+        integration check-memory clean
 
 all: module
 
@@ -59,7 +70,18 @@ integration: test-deps module
 	NGINX_BIN=$(NGINX_BIN) MODULE_SO=$(CURDIR)/$(MODULE) \
 	    prove -I t/lib t/
 
-test: unit integration
+asan-module: deps
+	@AUTH_JWT_EXTRA_CXXFLAGS="$(SAN_FLAGS)" \
+	    AUTH_JWT_EXTRA_LDFLAGS="-fsanitize=address,undefined" \
+	    scripts/build-module $(ASAN_BUILD) $(NGINX_SRC)
+
+check-memory: test-deps asan-module
+	NGINX_BIN=$(NGINX_BIN) MODULE_SO=$(CURDIR)/$(ASAN_MODULE) \
+	    NGINX_PRELOAD="$(SAN_PRELOAD)" \
+	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    prove -I t/lib t/
+
+test: unit integration check-memory
 
 run: module
 	@scripts/ensure-packages $(RUN_PACKAGES)

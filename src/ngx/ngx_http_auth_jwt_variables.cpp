@@ -12,14 +12,6 @@
 
 namespace {
 
-enum ngx_http_auth_jwt_var_e {
-    NGX_HTTP_AUTH_JWT_VAR_CLAIM,
-    NGX_HTTP_AUTH_JWT_VAR_HEADER,
-    NGX_HTTP_AUTH_JWT_VAR_PAYLOAD,
-    NGX_HTTP_AUTH_JWT_VAR_RESULT
-};
-
-
 ngx_int_t ngx_http_auth_jwt_member_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data) noexcept;
 ngx_int_t ngx_http_auth_jwt_header_variable(ngx_http_request_t *r,
@@ -107,7 +99,7 @@ ngx_http_auth_jwt_var_ctx(ngx_http_request_t *r, bool *failed) noexcept
 ngx_int_t
 ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data, size_t prefix,
-    ngx_http_auth_jwt_var_e which) noexcept
+    bool from_header) noexcept
 {
     bool                      failed;
     json_t                   *object, *member;
@@ -124,9 +116,8 @@ ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    object = which == NGX_HTTP_AUTH_JWT_VAR_CLAIM
-             ? ctx->verified.payload.get()
-             : ctx->verified.token.header.get();
+    object = from_header ? ctx->verified.token.header.get()
+                         : ctx->verified.payload.get();
 
     name = reinterpret_cast<ngx_str_t *>(data);
 
@@ -154,8 +145,7 @@ ngx_http_auth_jwt_member_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data) noexcept
 {
     return ngx_http_auth_jwt_json_member(r, v, data,
-                                         sizeof("jwt_claim_") - 1,
-                                         NGX_HTTP_AUTH_JWT_VAR_CLAIM);
+                                         sizeof("jwt_claim_") - 1, false);
 }
 
 
@@ -164,8 +154,7 @@ ngx_http_auth_jwt_header_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data) noexcept
 {
     return ngx_http_auth_jwt_json_member(r, v, data,
-                                         sizeof("jwt_header_") - 1,
-                                         NGX_HTTP_AUTH_JWT_VAR_HEADER);
+                                         sizeof("jwt_header_") - 1, true);
 }
 
 
