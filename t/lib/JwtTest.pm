@@ -82,6 +82,9 @@ sub new
     my $dir = File::Temp::tempdir('nginx-jwt-XXXXXX', TMPDIR => 1,
                                   CLEANUP => !$ENV{JWT_TEST_KEEP});
     chmod 0755, $dir;    # workers run as nobody when we are root
+    # an nginx built from source opens <prefix>/logs/error.log before it
+    # reads the configuration
+    make_path("$dir/logs");
 
     my ($port, $port2) = free_ports(2);
     my $self = bless {
