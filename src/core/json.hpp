@@ -53,8 +53,8 @@ private:
 // outside strings; a cheap guard run before the recursive parser.
 std::size_t jsonNestingDepth(std::string_view text) noexcept;
 
-// A member of an object as a string view, or an empty optional when the
-// member is absent or not a string.
+// A member of an object as a string view; false when the member is absent
+// or not a string.
 bool jsonStringMember(const json_t *object, const char *name,
                       std::string_view &out) noexcept;
 

@@ -1,0 +1,418 @@
+#include "key.hpp"
+
+#include <string>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+
+namespace authjwt {
+
+namespace {
+
+// OpenSSL refuses public operations with larger moduli
+// (OPENSSL_RSA_MAX_MODULUS_BITS), so such a key could never verify anything:
+// better to say so at configuration time than on every request.
+constexpr int kMaxRsaBits = 16384;
+
+// Below 65537 a forgery gets cheap (with e = 1 the "signature" is the
+// padded digest itself); an even exponent is not a valid RSA key.
+constexpr BN_ULONG kMinRsaExponent = 65537;
+
+// hmac_ index of each HS* algorithm.
+std::optional<std::size_t> hmacIndex(Alg alg) noexcept
+{
+    switch (alg) {
+    case Alg::HS256:
+        return 0;
+    case Alg::HS384:
+        return 1;
+    case Alg::HS512:
+        return 2;
+    default:
+        return std::nullopt;
+    }
+}
+
+constexpr Alg kHmacAlgs[] = {Alg::HS256, Alg::HS384, Alg::HS512};
+
+// The HS* algorithms a secret of this length may verify: RFC 7518 3.2
+// wants a key at least as long as the hash output.
+AlgSet hmacAlgsForLength(std::size_t length) noexcept
+{
+    AlgSet algs;
+
+    for (Alg alg : kHmacAlgs) {
+        if (length >= algDigestSize(alg)) {
+            algs |= AlgSet::of(alg);
+        }
+    }
+
+    return algs;
+}
+
+// The weakest algorithm of a set, for "too short for HS384" messages.
+std::optional<Alg> firstAlg(AlgSet algs) noexcept
+{
+    for (unsigned i = 0; i < kAlgCount; i++) {
+        Alg alg = static_cast<Alg>(i);
+        if (algs.contains(alg)) {
+            return alg;
+        }
+    }
+
+    return std::nullopt;
+}
+
+MacCtxPtr newHmacContext(std::string_view secret, Alg alg)
+{
+    MacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+    if (mac == nullptr) {
+        ERR_clear_error();
+        return nullptr;
+    }
+
+    MacCtxPtr ctx(EVP_MAC_CTX_new(mac.get()));
+    if (ctx == nullptr) {
+        ERR_clear_error();
+        return nullptr;
+    }
+
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(
+            OSSL_MAC_PARAM_DIGEST, const_cast<char *>(algDigestName(alg)), 0),
+        OSSL_PARAM_construct_end(),
+    };
+
+    const auto *key = reinterpret_cast<const unsigned char *>(secret.data());
+    if (EVP_MAC_init(ctx.get(), key, secret.size(), params) != 1) {
+        ERR_clear_error();
+        return nullptr;
+    }
+
+    return ctx;
+}
+
+// Which of our key types an EVP_PKEY is, and the algorithms that type
+// allows before "allowed" narrows them.
+struct PublicKeyKind {
+    KeyType type;
+    AlgSet algs;
+    const char *name;   // "RSA", "EC", ... for messages
+};
+
+std::optional<std::string> pkeyUtf8Param(const EVP_PKEY *pkey,
+                                         const char *name)
+{
+    char buf[80];
+    std::size_t len = 0;
+
+    if (EVP_PKEY_get_utf8_string_param(pkey, name, buf, sizeof(buf), &len)
+        != 1)
+    {
+        ERR_clear_error();
+        return std::nullopt;
+    }
+
+    return std::string(buf, len);
+}
+
+// RFC 7518 3.4: ES256, ES384 and ES512 each name exactly one curve.
+std::optional<Alg> ecdsaAlgForCurve(const EVP_PKEY *pkey,
+                                    std::string &curve)
+{
+    std::optional<std::string> group =
+        pkeyUtf8Param(pkey, OSSL_PKEY_PARAM_GROUP_NAME);
+    if (!group) {
+        // Explicit curve parameters: not a named curve we can vouch for.
+        curve = "explicit parameters";
+        return std::nullopt;
+    }
+
+    curve = *group;
+
+    switch (OBJ_sn2nid(group->c_str())) {
+    case NID_X9_62_prime256v1:
+        return Alg::ES256;
+    case NID_secp384r1:
+        return Alg::ES384;
+    case NID_secp521r1:
+        return Alg::ES512;
+    default:
+        ERR_clear_error();
+        return std::nullopt;
+    }
+}
+
+// An RSA-PSS key may restrict the digest it is used with (RFC 4055); then
+// only the matching PS* algorithm can verify with it.
+AlgSet pssAlgs(const EVP_PKEY *pkey)
+{
+    AlgSet all = AlgSet::family(AlgFamily::RsaPss);
+
+    std::optional<std::string> digest =
+        pkeyUtf8Param(pkey, OSSL_PKEY_PARAM_RSA_DIGEST);
+    if (!digest) {
+        return all;
+    }
+
+    const EVP_MD *keyMd = EVP_get_digestbyname(digest->c_str());
+    AlgSet algs;
+
+    for (Alg alg : {Alg::PS256, Alg::PS384, Alg::PS512}) {
+        const EVP_MD *md = EVP_get_digestbyname(algDigestName(alg));
+        if (md != nullptr && keyMd != nullptr
+            && EVP_MD_get_type(md) == EVP_MD_get_type(keyMd))
+        {
+            algs |= AlgSet::of(alg);
+        }
+    }
+
+    return algs;
+}
+
+bool classifyPublicKey(const EVP_PKEY *pkey, const std::string &source,
+                       PublicKeyKind &kind, std::string &error)
+{
+    if (EVP_PKEY_is_a(pkey, "RSA")) {
+        kind = {KeyType::Rsa,
+                AlgSet::family(AlgFamily::RsaPkcs1)
+                    | AlgSet::family(AlgFamily::RsaPss),
+                "RSA"};
+        return true;
+    }
+
+    if (EVP_PKEY_is_a(pkey, "RSA-PSS")) {
+        kind = {KeyType::Rsa, pssAlgs(pkey), "RSA-PSS"};
+        if (kind.algs.empty()) {
+            error = "RSA-PSS key in " + source + " is restricted to a digest "
+                    "that no PS* algorithm uses";
+            return false;
+        }
+        return true;
+    }
+
+    if (EVP_PKEY_is_a(pkey, "EC")) {
+        std::string curve;
+        std::optional<Alg> alg = ecdsaAlgForCurve(pkey, curve);
+        if (!alg) {
+            error = "EC key in " + source + " uses curve \"" + curve
+                    + "\"; only P-256, P-384 and P-521 are supported";
+            return false;
+        }
+        kind = {KeyType::Ec, AlgSet::of(*alg), "EC"};
+        return true;
+    }
+
+    if (EVP_PKEY_is_a(pkey, "ED25519")) {
+        kind = {KeyType::Okp, AlgSet::of(Alg::EdDSA), "Ed25519"};
+        return true;
+    }
+
+    if (EVP_PKEY_is_a(pkey, "ED448")) {
+        kind = {KeyType::Okp, AlgSet::of(Alg::EdDSA), "Ed448"};
+        return true;
+    }
+
+    const char *name = EVP_PKEY_get0_type_name(pkey);
+    error = std::string("key in ") + source + " has the unsupported type \""
+            + (name != nullptr ? name : "unknown")
+            + "\"; only RSA, RSA-PSS, EC and Ed25519/Ed448 keys can verify "
+              "JWS signatures";
+    return false;
+}
+
+bool checkRsaStrength(const EVP_PKEY *pkey, const PublicKeyKind &kind,
+                      const std::string &source, std::string &error)
+{
+    int bits = EVP_PKEY_get_bits(pkey);
+
+    if (bits < kMinRsaBits) {
+        // RFC 7518 3.3 and 3.5: 2048 bits or larger.
+        error = std::string(kind.name) + " key in " + source + " has "
+                + std::to_string(bits) + " bits; at least "
+                + std::to_string(kMinRsaBits) + " are required";
+        return false;
+    }
+
+    if (bits > kMaxRsaBits) {
+        error = std::string(kind.name) + " key in " + source + " has "
+                + std::to_string(bits) + " bits; OpenSSL verifies with at "
+                  "most " + std::to_string(kMaxRsaBits);
+        return false;
+    }
+
+    BIGNUM *raw = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &raw) != 1) {
+        ERR_clear_error();
+        error = std::string(kind.name) + " key in " + source
+                + " has no readable public exponent";
+        return false;
+    }
+    BignumPtr e(raw);
+
+    BignumPtr min(BN_new());
+    if (min == nullptr || BN_set_word(min.get(), kMinRsaExponent) != 1) {
+        ERR_clear_error();
+        error = "out of memory while checking the key in " + source;
+        return false;
+    }
+
+    if (!BN_is_odd(e.get()) || BN_cmp(e.get(), min.get()) < 0) {
+        error = std::string(kind.name) + " key in " + source
+                + " has a weak public exponent; it must be odd and at "
+                  "least 65537";
+        return false;
+    }
+
+    return true;
+}
+
+// Curve membership is checked when a point is decoded, but a key read from
+// elsewhere (a certificate, another library's encoder) gets the full check
+// too: a point of small order would make every signature check meaningless.
+bool checkEcPoint(EVP_PKEY *pkey, const std::string &source,
+                  std::string &error)
+{
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    if (ctx == nullptr || EVP_PKEY_public_check(ctx.get()) != 1) {
+        ERR_clear_error();
+        error = "EC key in " + source + " is not a valid point on its curve";
+        return false;
+    }
+
+    return true;
+}
+
+}  // namespace
+
+std::optional<Key> Key::fromSecret(std::string secret, AlgSet allowed,
+                                   std::string kid, std::string source,
+                                   std::string &error)
+{
+    if (secret.size() < kMinHmacSecret) {
+        error = "HMAC secret in " + source + " has "
+                + std::to_string(secret.size()) + " bytes; at least "
+                + std::to_string(kMinHmacSecret) + " are required";
+        return std::nullopt;
+    }
+
+    AlgSet wanted = AlgSet::family(AlgFamily::Hmac) & allowed;
+    if (wanted.empty()) {
+        error = "HMAC secret in " + source
+                + " can only verify HS256, HS384 or HS512, and none of "
+                  "them is allowed";
+        return std::nullopt;
+    }
+
+    AlgSet algs = wanted & hmacAlgsForLength(secret.size());
+    if (algs.empty()) {
+        Alg weakest = *firstAlg(wanted);
+        error = "HMAC secret in " + source + " has "
+                + std::to_string(secret.size()) + " bytes, too short for "
+                + algName(weakest) + ", which requires at least "
+                + std::to_string(algDigestSize(weakest));
+        return std::nullopt;
+    }
+
+    Key key;
+    key.type_ = KeyType::Oct;
+    key.algs_ = algs;
+    key.kid_ = std::move(kid);
+    key.source_ = std::move(source);
+    key.secret_ = std::move(secret);
+
+    for (Alg alg : kHmacAlgs) {
+        if (!algs.contains(alg)) {
+            continue;
+        }
+        MacCtxPtr ctx = newHmacContext(key.secret_, alg);
+        if (ctx == nullptr) {
+            error = "could not set up " + std::string(algName(alg))
+                    + " for the HMAC secret in " + key.source_;
+            return std::nullopt;
+        }
+        key.hmac_[*hmacIndex(alg)] = std::move(ctx);
+    }
+
+    return key;
+}
+
+std::optional<Key> Key::fromPublicKey(PkeyPtr pkey, AlgSet allowed,
+                                      std::string kid, std::string source,
+                                      std::string &error)
+{
+    if (pkey == nullptr) {
+        error = "no public key was read from " + source;
+        return std::nullopt;
+    }
+
+    PublicKeyKind kind;
+    if (!classifyPublicKey(pkey.get(), source, kind, error)) {
+        return std::nullopt;
+    }
+
+    if (kind.type == KeyType::Rsa
+        && !checkRsaStrength(pkey.get(), kind, source, error))
+    {
+        return std::nullopt;
+    }
+
+    if (kind.type == KeyType::Ec
+        && !checkEcPoint(pkey.get(), source, error))
+    {
+        return std::nullopt;
+    }
+
+    AlgSet algs = kind.algs & allowed;
+    if (algs.empty()) {
+        error = std::string(kind.name) + " key in " + source
+                + " can only verify " + kind.algs.names()
+                + ", and none of them is allowed";
+        return std::nullopt;
+    }
+
+    Key key;
+    key.type_ = kind.type;
+    key.algs_ = algs;
+    key.kid_ = std::move(kid);
+    key.source_ = std::move(source);
+    key.pkey_ = std::move(pkey);
+
+    return key;
+}
+
+const EVP_MAC_CTX *Key::hmacTemplate(Alg alg) const noexcept
+{
+    std::optional<std::size_t> index = hmacIndex(alg);
+
+    if (!index || !algs_.contains(alg)) {
+        return nullptr;
+    }
+
+    return hmac_[*index].get();
+}
+
+AlgSet KeySet::algs() const noexcept
+{
+    AlgSet algs;
+
+    for (const Key &key : keys_) {
+        algs |= key.algs();
+    }
+
+    return algs;
+}
+
+bool KeySet::hasKid(std::string_view kid) const noexcept
+{
+    for (const Key &key : keys_) {
+        if (key.kid() == kid) {
+            return true;
+        }
+    }
+
+    return false;
+}
+
+}  // namespace authjwt
