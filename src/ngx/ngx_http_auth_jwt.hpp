@@ -79,6 +79,8 @@ char *ngx_http_auth_jwt_alg(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     noexcept;
 
 /* handler */
+ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
+    noexcept;
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_verify(ngx_http_request_t *r)
     noexcept;
 ngx_int_t ngx_http_auth_jwt_handler(ngx_http_request_t *r) noexcept;

@@ -177,16 +177,24 @@ ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
 }  /* namespace */
 
 
-/* Verifies the request's token once; subrequests share the verdict of
- * their main request. Returns NULL on an internal failure. */
+/* Subrequests share the verdict of their main request. */
+ngx_http_auth_jwt_ctx_t *
+ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r) noexcept
+{
+    return static_cast<ngx_http_auth_jwt_ctx_t *>(
+        ngx_http_get_module_ctx(r->main, ngx_http_auth_jwt_module));
+}
+
+
+/* Verifies the request's token once. Returns NULL on an internal
+ * failure. */
 ngx_http_auth_jwt_ctx_t *
 ngx_http_auth_jwt_verify(ngx_http_request_t *r) noexcept
 {
     ngx_http_auth_jwt_ctx_t       *ctx;
     ngx_http_auth_jwt_loc_conf_t  *ajcf;
 
-    ctx = static_cast<ngx_http_auth_jwt_ctx_t *>(
-        ngx_http_get_module_ctx(r->main, ngx_http_auth_jwt_module));
+    ctx = ngx_http_auth_jwt_get_ctx(r);
     if (ctx != NULL) {
         return ctx;
     }

@@ -75,8 +75,7 @@ ngx_http_auth_jwt_var_ctx(ngx_http_request_t *r, bool *failed) noexcept
 
     *failed = false;
 
-    ctx = static_cast<ngx_http_auth_jwt_ctx_t *>(
-        ngx_http_get_module_ctx(r->main, ngx_http_auth_jwt_module));
+    ctx = ngx_http_auth_jwt_get_ctx(r);
     if (ctx != NULL) {
         return ctx;
     }
@@ -94,6 +93,28 @@ ngx_http_auth_jwt_var_ctx(ngx_http_request_t *r, bool *failed) noexcept
 }
 
 
+/* The context of an accepted token: NGX_OK, or NGX_DECLINED with v marked
+ * not found when no token was accepted, or NGX_ERROR. */
+ngx_int_t
+ngx_http_auth_jwt_accepted_ctx(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, ngx_http_auth_jwt_ctx_t **ctx) noexcept
+{
+    bool  failed;
+
+    *ctx = ngx_http_auth_jwt_var_ctx(r, &failed);
+    if (failed) {
+        return NGX_ERROR;
+    }
+
+    if (*ctx == NULL || (*ctx)->status != authjwt::Status::Ok) {
+        ngx_http_auth_jwt_not_found(v);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
 /* A member of the verified header or payload, by the name that follows
  * the variable's prefix. */
 ngx_int_t
@@ -101,19 +122,14 @@ ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data, size_t prefix,
     bool from_header) noexcept
 {
-    bool                      failed;
+    ngx_int_t                 rc;
     json_t                   *object, *member;
     ngx_str_t                *name;
     ngx_http_auth_jwt_ctx_t  *ctx;
 
-    ctx = ngx_http_auth_jwt_var_ctx(r, &failed);
-    if (failed) {
-        return NGX_ERROR;
-    }
-
-    if (ctx == NULL || ctx->status != authjwt::Status::Ok) {
-        ngx_http_auth_jwt_not_found(v);
-        return NGX_OK;
+    rc = ngx_http_auth_jwt_accepted_ctx(r, v, &ctx);
+    if (rc != NGX_OK) {
+        return rc == NGX_DECLINED ? NGX_OK : rc;
     }
 
     object = from_header ? ctx->verified.token.header.get()
@@ -162,17 +178,12 @@ ngx_int_t
 ngx_http_auth_jwt_payload_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t) noexcept
 {
-    bool                      failed;
+    ngx_int_t                 rc;
     ngx_http_auth_jwt_ctx_t  *ctx;
 
-    ctx = ngx_http_auth_jwt_var_ctx(r, &failed);
-    if (failed) {
-        return NGX_ERROR;
-    }
-
-    if (ctx == NULL || ctx->status != authjwt::Status::Ok) {
-        ngx_http_auth_jwt_not_found(v);
-        return NGX_OK;
+    rc = ngx_http_auth_jwt_accepted_ctx(r, v, &ctx);
+    if (rc != NGX_OK) {
+        return rc == NGX_DECLINED ? NGX_OK : rc;
     }
 
     try {
