@@ -8,7 +8,8 @@
 #   make test       unit tests (ASan+UBSan) and integration tests (prove)
 #   make unit       unit tests only
 #   make integration  integration tests only
-#   make check-memory  integration tests against an ASan+UBSan build
+#   make check-memory  integration tests against an ASan+UBSan build, and
+#                   under valgrind
 
 SHELL      := /bin/bash
 BUILD      ?= build
@@ -43,7 +44,7 @@ SAN_PRELOAD  = $(shell $(CXX) -print-file-name=libasan.so) \
                $(shell $(CXX) -print-file-name=libubsan.so)
 
 .PHONY: all module asan-module deps test-deps run stop test unit \
-        integration check-memory clean
+        integration check-memory check-asan check-valgrind clean
 
 all: module
 
@@ -75,11 +76,22 @@ asan-module: deps
 	    AUTH_JWT_EXTRA_LDFLAGS="-fsanitize=address,undefined" \
 	    scripts/build-module $(ASAN_BUILD) $(NGINX_SRC)
 
-check-memory: test-deps asan-module
+VALGRIND := valgrind -q --trace-children=yes --leak-check=full \
+            --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+            --suppressions=$(CURDIR)/t/valgrind.supp
+
+check-memory: check-asan check-valgrind
+
+check-asan: test-deps asan-module
 	NGINX_BIN=$(NGINX_BIN) MODULE_SO=$(CURDIR)/$(ASAN_MODULE) \
 	    NGINX_PRELOAD="$(SAN_PRELOAD)" \
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    prove -I t/lib t/
+
+check-valgrind: test-deps module
+	@scripts/ensure-packages valgrind
+	NGINX_BIN=$(NGINX_BIN) MODULE_SO=$(CURDIR)/$(MODULE) \
+	    NGINX_VALGRIND="$(VALGRIND)" prove -j2 -I t/lib t/
 
 test: unit integration check-memory
 
