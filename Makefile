@@ -60,11 +60,18 @@ module: deps
 	@cp $(BUILD)/nginx/objs/ngx_http_auth_jwt_module.so $(MODULE)
 	@echo "built $(MODULE)"
 
-$(UNIT_BIN): $(CORE_SRCS) $(CORE_HDRS) $(UNIT_SRCS)
-	@mkdir -p $(dir $@)
-	$(CXX) $(UNIT_FLAGS) -o $@ $(CORE_SRCS) $(UNIT_SRCS) $(UNIT_LIBS)
+UNIT_OBJS  := $(patsubst %.cpp,$(BUILD)/unit/%.o,$(CORE_SRCS) $(UNIT_SRCS))
+NPROC      := $(shell nproc 2>/dev/null || echo 2)
 
-unit: test-deps $(UNIT_BIN)
+$(BUILD)/unit/%.o: %.cpp $(CORE_HDRS) $(wildcard t/unit/*.hpp)
+	@mkdir -p $(dir $@)
+	$(CXX) $(UNIT_FLAGS) -c -o $@ $<
+
+$(UNIT_BIN): $(UNIT_OBJS)
+	$(CXX) $(UNIT_FLAGS) -o $@ $^ $(UNIT_LIBS)
+
+unit: test-deps
+	@$(MAKE) --no-print-directory -j$(NPROC) $(UNIT_BIN)
 	ASAN_OPTIONS=detect_leaks=1 $(UNIT_BIN) --gtest_brief=1
 
 integration: test-deps module

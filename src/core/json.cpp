@@ -83,16 +83,22 @@ void appendEscapingControls(std::string &out, std::string_view s)
     }
 }
 
-// Jansson's compact serialization; it already escapes control characters
-// inside strings, and compact mode emits no whitespace.
+// Jansson's compact serialization. Jansson escapes control characters in
+// strings but writes DEL (0x7f) raw; in JSON text DEL can only stand inside
+// a string, so escaping it there keeps the text valid.
 std::string dumpCompact(const json_t *value)
 {
     std::size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
     std::size_t size = json_dumpb(value, nullptr, 0, flags);
-    std::string out(size, '\0');
+    std::string raw(size, '\0');
     if (size != 0) {
-        json_dumpb(value, out.data(), size, flags);
+        json_dumpb(value, raw.data(), size, flags);
     }
+    if (raw.find('\x7f') == std::string::npos) {
+        return raw;
+    }
+    std::string out;
+    appendEscapingControls(out, raw);
     return out;
 }
 

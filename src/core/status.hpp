@@ -43,7 +43,7 @@ enum class Status {
     MissingExp,
     // "exp", "nbf" or "iat" is present but not a number.
     BadTimeClaim,
-    // now > exp + leeway.
+    // now >= exp + leeway (RFC 7519 4.1.4: not on or after exp).
     Expired,
     // now < nbf - leeway.
     NotYetValid,

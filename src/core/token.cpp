@@ -72,6 +72,10 @@ Status parseCompact(std::string_view compact, std::size_t maxSize,
                     unsigned char *scratch, std::size_t scratchSize,
                     Token &out) noexcept
 {
+    // Nothing of an earlier token may survive in out: its kid is a view
+    // into the header being replaced.
+    out = Token();
+
     if (compact.empty()) {
         return Status::Missing;
     }

@@ -232,6 +232,9 @@ Status verifyCompact(std::string_view compact, const KeySet &keys,
                      unsigned char *scratch, std::size_t scratchSize,
                      VerifiedToken &out) noexcept
 {
+    // A reused result must not keep an earlier token's trusted payload.
+    out.payload = Json();
+
     Status status = parseCompact(compact, options.maxSize, scratch,
                                  scratchSize, out.token);
     if (status != Status::Ok) {

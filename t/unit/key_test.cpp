@@ -14,10 +14,10 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "base64url.hpp"
-#include "json.hpp"
-#include "key.hpp"
-#include "key_loader.hpp"
+#include "core/base64url.hpp"
+#include "core/json.hpp"
+#include "core/key.hpp"
+#include "core/key_loader.hpp"
 
 namespace authjwt {
 namespace {

@@ -1,0 +1,185 @@
+// The status table: stable codes and phrases, and a scenario reaching each
+// status through the public entry points.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <map>
+#include <set>
+#include <string>
+
+#include "test_util.hpp"
+
+namespace authjwt {
+namespace {
+
+using namespace testutil;
+
+bool isSnakeCase(const std::string &code)
+{
+    if (code.empty() || code.front() == '_' || code.back() == '_') {
+        return false;
+    }
+    for (std::size_t i = 0; i < code.size(); i++) {
+        char c = code[i];
+        bool lower = c >= 'a' && c <= 'z';
+        if (!lower && c != '_') {
+            return false;
+        }
+        if (c == '_' && code[i + 1] == '_') {
+            return false;
+        }
+    }
+    return true;
+}
+
+TEST(Status, ListCoversTheWholeEnum)
+{
+    // kAllStatuses is in declaration order, ending with InternalError; the
+    // value after it is not in the table. A new status appended to the
+    // enum makes this fail until the list (and the reachability test
+    // below) know about it.
+    ASSERT_EQ(kAllStatuses.size(),
+              static_cast<std::size_t>(Status::InternalError) + 1);
+    for (std::size_t i = 0; i < kAllStatuses.size(); i++) {
+        EXPECT_EQ(static_cast<std::size_t>(kAllStatuses[i]), i);
+    }
+    auto next = static_cast<Status>(
+        static_cast<int>(Status::InternalError) + 1);
+    EXPECT_STREQ(statusPhrase(next), "unknown status");
+}
+
+TEST(Status, CodesAreTheDocumentedOnes)
+{
+    // These strings are a public interface ($jwt_result): never rename.
+    const std::map<Status, std::string> expected = {
+        {Status::Ok, "ok"},
+        {Status::Missing, "missing"},
+        {Status::TooLarge, "too_large"},
+        {Status::Malformed, "malformed"},
+        {Status::BadHeader, "bad_header"},
+        {Status::UnsupportedCrit, "unsupported_crit"},
+        {Status::AlgNotAllowed, "alg_not_allowed"},
+        {Status::UnknownKid, "unknown_kid"},
+        {Status::NoKey, "no_key"},
+        {Status::BadSignature, "bad_signature"},
+        {Status::BadPayload, "bad_payload"},
+        {Status::MissingExp, "missing_exp"},
+        {Status::BadTimeClaim, "bad_time_claim"},
+        {Status::Expired, "expired"},
+        {Status::NotYetValid, "not_yet_valid"},
+        {Status::InternalError, "internal_error"},
+    };
+    ASSERT_EQ(expected.size(), kAllStatuses.size());
+    for (Status s : kAllStatuses) {
+        EXPECT_EQ(statusCode(s), expected.at(s));
+    }
+}
+
+TEST(Status, CodesAreDistinctLowercaseSnakeCase)
+{
+    std::set<std::string> codes;
+    for (Status s : kAllStatuses) {
+        std::string code = statusCode(s);
+        EXPECT_TRUE(isSnakeCase(code)) << code;
+        EXPECT_TRUE(codes.insert(code).second) << "duplicate " << code;
+    }
+}
+
+TEST(Status, PhrasesAreDistinctLowercaseAndNonEmpty)
+{
+    std::set<std::string> phrases;
+    for (Status s : kAllStatuses) {
+        std::string phrase = statusPhrase(s);
+        EXPECT_FALSE(phrase.empty()) << statusCode(s);
+        // Log messages are lowercase and carry no line break.
+        EXPECT_FALSE(std::isupper(static_cast<unsigned char>(phrase[0])))
+            << phrase;
+        EXPECT_EQ(phrase.find('\n'), std::string::npos) << phrase;
+        EXPECT_NE(phrase.back(), '.') << phrase;
+        EXPECT_TRUE(phrases.insert(phrase).second) << "duplicate " << phrase;
+    }
+    EXPECT_STREQ(statusPhrase(Status::Expired), "token has expired");
+}
+
+TEST(Status, UnknownValuesFallBackToInternalError)
+{
+    auto bogus = static_cast<Status>(1000);
+    EXPECT_STREQ(statusCode(bogus), "internal_error");
+    EXPECT_STREQ(statusPhrase(bogus), "unknown status");
+}
+
+TEST(Status, OnlyMissingMeansNoTokenWasPresented)
+{
+    for (Status s : kAllStatuses) {
+        EXPECT_EQ(tokenWasPresented(s), s != Status::Missing) << statusCode(s);
+    }
+}
+
+// ---------------------------------------------------------------------
+// Every status is reached
+
+TEST(Status, EveryStatusIsReachable)
+{
+    KeySet keys = keySetOf(secretKey(kSecret32, "k"));
+    auto hs256 = [](const std::string &header, const std::string &payload) {
+        return mint(header, payload, hmacSigner(Alg::HS256, kSecret32));
+    };
+    const std::string header = headerFor(Alg::HS256);
+    VerifyOptions defaults;
+    VerifyOptions small;
+    small.maxSize = 16;
+
+    std::map<Status, Status> reached;
+    auto record = [&reached](Status expected, Status got) {
+        EXPECT_EQ(got, expected) << "scenario for " << statusCode(expected);
+        reached[expected] = got;
+    };
+
+    record(Status::Ok, verifyStatus(hs256(header, kPayload), keys));
+    record(Status::Missing, verifyStatus("", keys));
+    record(Status::TooLarge,
+           verifyStatus(hs256(header, kPayload), keys, small));
+    record(Status::Malformed, verifyStatus("a.b", keys));
+    record(Status::BadHeader, verifyStatus(hs256("[]", kPayload), keys));
+    record(Status::UnsupportedCrit,
+           verifyStatus(hs256(R"({"alg":"HS256","crit":["x"]})", kPayload),
+                        keys));
+    record(Status::AlgNotAllowed,
+           verifyStatus(hs256(R"({"alg":"none"})", kPayload), keys));
+    record(Status::UnknownKid,
+           verifyStatus(hs256(headerFor(Alg::HS256, "other"), kPayload),
+                        keys));
+    record(Status::NoKey,
+           verifyStatus(hs256(headerFor(Alg::RS256), kPayload), keys));
+    record(Status::BadSignature,
+           verifyStatus(mint(header, kPayload,
+                             hmacSigner(Alg::HS256, kSecret64)),
+                        keys));
+    record(Status::BadPayload, verifyStatus(hs256(header, "[]"), keys));
+    record(Status::MissingExp, verifyStatus(hs256(header, "{}"), keys));
+    record(Status::BadTimeClaim,
+           verifyStatus(hs256(header, R"({"exp":"soon"})"), keys));
+    record(Status::Expired,
+           verifyStatus(hs256(header, R"({"exp":1})"), keys));
+    record(Status::NotYetValid,
+           verifyStatus(hs256(header, R"({"exp":4102444800,"nbf":4102444799})"),
+                        keys));
+    {
+        // The caller gave less scratch than tokenScratchSize asks for.
+        std::string t = hs256(header, kPayload);
+        std::vector<unsigned char> scratch(tokenScratchSize(t.size()) / 2);
+        VerifiedToken out;
+        record(Status::InternalError,
+               verifyCompact(t, keys, defaults, kNow, scratch.data(),
+                             scratch.size(), out));
+    }
+
+    for (Status s : kAllStatuses) {
+        auto it = reached.find(s);
+        ASSERT_NE(it, reached.end()) << "no scenario for " << statusCode(s);
+        EXPECT_EQ(it->second, s) << statusCode(s);
+    }
+}
+
+}  // namespace
+}  // namespace authjwt
