@@ -89,10 +89,15 @@ VALGRIND := valgrind -q --trace-children=yes --leak-check=full \
 
 check-memory: check-asan check-valgrind
 
+# Leaks are valgrind's job here: nginx never frees its configuration cycle
+# at exit, so LeakSanitizer reports the cycle's pool (and the keys hanging
+# off it) whenever no stale pointer to it happens to survive. valgrind's
+# "definitely lost" reports only memory nothing points to, such as a
+# request's leftovers once its pool is gone.
 check-asan: test-deps asan-module
 	NGINX_BIN=$(NGINX_BIN) MODULE_SO=$(CURDIR)/$(ASAN_MODULE) \
 	    NGINX_PRELOAD="$(SAN_PRELOAD)" \
-	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    prove -I t/lib t/
 
 check-valgrind: test-deps module
