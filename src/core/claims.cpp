@@ -1,6 +1,7 @@
 #include "claims.hpp"
 
 #include <cmath>
+#include <string_view>
 
 namespace authjwt {
 
@@ -59,7 +60,70 @@ Status checkTimeClaims(const json_t *payload, std::int64_t now,
     if (hasNbf == Presence::Number && current < nbf - leeway) {
         return Status::NotYetValid;
     }
+    if (hasIat == Presence::Number && iat > current + leeway) {
+        return Status::IssuedInFuture;
+    }
+    if (rules.maxLifetimeSeconds > 0) {
+        if (hasIat == Presence::Absent) {
+            return Status::MissingIat;
+        }
+        if (hasExp == Presence::Absent
+            || exp - iat > static_cast<double>(rules.maxLifetimeSeconds))
+        {
+            return Status::LifetimeTooLong;
+        }
+    }
     return Status::Ok;
+}
+
+namespace {
+
+bool isOneOf(const json_t *value,
+             const std::vector<std::string> &accepted) noexcept
+{
+    if (!json_is_string(value)) {
+        return false;
+    }
+    std::string_view text(json_string_value(value), json_string_length(value));
+    for (const std::string &candidate : accepted) {
+        if (text == candidate) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+Status checkIssuer(const json_t *payload,
+                   const std::vector<std::string> &issuers) noexcept
+{
+    if (issuers.empty()
+        || isOneOf(json_object_get(payload, "iss"), issuers))
+    {
+        return Status::Ok;
+    }
+    return Status::IssuerMismatch;
+}
+
+Status checkAudience(const json_t *payload,
+                     const std::vector<std::string> &audiences) noexcept
+{
+    if (audiences.empty()) {
+        return Status::Ok;
+    }
+    const json_t *aud = json_object_get(payload, "aud");
+    if (json_is_array(aud)) {
+        std::size_t i;
+        const json_t *item;
+        json_array_foreach(aud, i, item) {
+            if (isOneOf(item, audiences)) {
+                return Status::Ok;
+            }
+        }
+        return Status::AudienceMismatch;
+    }
+    return isOneOf(aud, audiences) ? Status::Ok : Status::AudienceMismatch;
 }
 
 }  // namespace authjwt

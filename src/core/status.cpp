@@ -43,6 +43,20 @@ StatusText statusText(Status status) noexcept
         return {"expired", "token has expired"};
     case Status::NotYetValid:
         return {"not_yet_valid", "token is not yet valid"};
+    case Status::IssuedInFuture:
+        return {"iat_in_future", "token was issued in the future"};
+    case Status::MissingIat:
+        return {"missing_iat", "token has no \"iat\" claim"};
+    case Status::LifetimeTooLong:
+        return {"lifetime_too_long", "token lifetime exceeds the maximum"};
+    case Status::IssuerMismatch:
+        return {"issuer_mismatch", "token issuer is not accepted"};
+    case Status::AudienceMismatch:
+        return {"audience_mismatch", "token audience is not accepted"};
+    case Status::ClaimRuleFailed:
+        return {"claim_rule_failed", "token claims do not satisfy a rule"};
+    case Status::RequireFailed:
+        return {"require_failed", "a required value is empty or \"0\""};
     case Status::InternalError:
         return {"internal_error", "internal error while verifying token"};
     }

@@ -47,6 +47,21 @@ enum class Status {
     Expired,
     // now < nbf - leeway.
     NotYetValid,
+    // iat > now + leeway: issued in the future.
+    IssuedInFuture,
+    // A maximum lifetime is configured and the token has no "iat".
+    MissingIat,
+    // exp - iat exceeds the configured maximum lifetime.
+    LifetimeTooLong,
+    // "iss" is absent or none of the configured issuers.
+    IssuerMismatch,
+    // "aud" is absent or names none of the configured audiences.
+    AudienceMismatch,
+    // The token is valid but an auth_jwt_claims rule does not hold.
+    ClaimRuleFailed,
+    // The token is valid (or absent) but an auth_jwt_require value is
+    // empty or "0".
+    RequireFailed,
     // An allocation or library failure: never the token's fault.
     InternalError,
 };

@@ -176,6 +176,20 @@ bool anyKeyWithoutKid(const KeySet &keys) noexcept
     return false;
 }
 
+Status checkRegisteredClaims(const json_t *payload,
+                             const VerifyOptions &options,
+                             std::int64_t now) noexcept
+{
+    Status status = checkTimeClaims(payload, now, options.time);
+    if (status == Status::Ok && options.issuers != nullptr) {
+        status = checkIssuer(payload, *options.issuers);
+    }
+    if (status == Status::Ok && options.audiences != nullptr) {
+        status = checkAudience(payload, *options.audiences);
+    }
+    return status;
+}
+
 }  // namespace
 
 bool verifyWithKey(const Key &key, Alg alg, std::string_view signingInput,
@@ -249,7 +263,7 @@ Status verifyCompact(std::string_view compact, const KeySet &keys,
     if (status != Status::Ok) {
         return status;
     }
-    status = checkTimeClaims(payload.get(), now, options.time);
+    status = checkRegisteredClaims(payload.get(), options, now);
     if (status != Status::Ok) {
         return status;
     }

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "alg.hpp"
 #include "claims.hpp"
@@ -34,6 +36,9 @@ struct VerifyOptions {
     AlgSet allowed = AlgSet::all();
     TimeRules time;
     std::size_t maxSize = kDefaultMaxTokenSize;
+    // Accepted "iss" and "aud" values; null or empty accepts any.
+    const std::vector<std::string> *issuers = nullptr;
+    const std::vector<std::string> *audiences = nullptr;
 };
 
 struct VerifiedToken {
@@ -42,7 +47,7 @@ struct VerifiedToken {
 };
 
 // The whole path: parse, verify the signature, decode the payload, check
-// the time claims. out.token is filled as far as parsing got; out.payload
+// the time claims, then the issuer and the audience. out.token is filled as far as parsing got; out.payload
 // only once the signature holds.
 Status verifyCompact(std::string_view compact, const KeySet &keys,
                      const VerifyOptions &options, std::int64_t now,

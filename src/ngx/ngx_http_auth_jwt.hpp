@@ -5,11 +5,16 @@
 
 #pragma once
 
+#include <new>
+#include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "ngx.hpp"
 
 #include "core/key.hpp"
+#include "core/rules.hpp"
 #include "core/verifier.hpp"
 
 
@@ -18,6 +23,24 @@
 struct ngx_http_auth_jwt_source_t {
     ngx_int_t                  index;
     ngx_flag_t                 bearer;
+    ngx_str_t                  name;          /* without "$" */
+};
+
+
+/* One auth_jwt_claims rule; rule is owned by a configuration pool
+ * cleanup. */
+struct ngx_http_auth_jwt_rule_t {
+    const authjwt::Rule       *rule;
+    ngx_str_t                  text;          /* as written, for the log */
+    ngx_http_complex_value_t  *operand;
+    ngx_uint_t                 error;         /* 401 or 403 */
+};
+
+
+/* One auth_jwt_require value. */
+struct ngx_http_auth_jwt_require_t {
+    ngx_http_complex_value_t   value;
+    ngx_uint_t                 error;
 };
 
 
@@ -28,6 +51,7 @@ struct ngx_http_auth_jwt_loc_conf_t {
     /* precomputed WWW-Authenticate values, set at merge */
     ngx_str_t                  challenge;
     ngx_str_t                  challenge_invalid;
+    ngx_str_t                  challenge_scope;
 
     ngx_array_t               *sources;       /* of source_t */
 
@@ -39,7 +63,20 @@ struct ngx_http_auth_jwt_loc_conf_t {
 
     ngx_flag_t                 require_exp;
     time_t                     leeway;
+    time_t                     max_lifetime;
     size_t                     max_size;
+
+    /* owned by configuration pool cleanups; NGX_CONF_UNSET_PTR: inherit */
+    std::vector<std::string>  *issuers;
+    std::vector<std::string>  *audiences;
+
+    ngx_array_t               *rules;         /* of rule_t */
+    ngx_array_t               *requires;      /* of require_t */
+
+    ngx_flag_t                 optional;
+    ngx_flag_t                 allow_preflight;
+    ngx_flag_t                 strip_token;
+    ngx_http_complex_value_t  *login_url;
 
     /* where "auth_jwt" was switched on, for errors found at merge */
     ngx_str_t                  enable_file;
@@ -55,7 +92,68 @@ static_assert(std::is_standard_layout<ngx_http_auth_jwt_loc_conf_t>::value,
 struct ngx_http_auth_jwt_ctx_t {
     authjwt::Status            status;
     authjwt::VerifiedToken     verified;
+
+    /* the source the token came from, or NULL */
+    ngx_http_auth_jwt_source_t  *source;
+
+    /* Ok, or why a valid token (or none) was still refused */
+    authjwt::Status            policy = authjwt::Status::Ok;
 };
+
+
+/* A C++ object that lives as long as the configuration: a cleanup on the
+ * configuration pool destroys it, so a reload frees the old cycle's. */
+template <typename T, typename... Args>
+T *
+ngx_http_auth_jwt_conf_new(ngx_conf_t *cf, Args &&...args)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        throw std::bad_alloc();
+    }
+
+    T *object = new T(std::forward<Args>(args)...);
+
+    cln->handler = [](void *data) { delete static_cast<T *>(data); };
+    cln->data = object;
+
+    return object;
+}
+
+
+/* Runs a directive setter's body, so that no C++ exception reaches
+ * nginx. */
+char *ngx_http_auth_jwt_conf_failed(ngx_conf_t *cf) noexcept;
+
+template <typename Body>
+char *
+ngx_http_auth_jwt_guard(ngx_conf_t *cf, Body body) noexcept
+{
+    try {
+        return body();
+
+    } catch (...) {
+        return ngx_http_auth_jwt_conf_failed(cf);
+    }
+}
+
+
+/* An ngx_str_t for a string literal, usable as a function argument. */
+template <size_t N>
+ngx_str_t
+ngx_string_value(const char (&literal)[N]) noexcept
+{
+    return { N - 1, reinterpret_cast<u_char *>(const_cast<char *>(literal)) };
+}
+
+
+inline std::string_view
+ngx_http_auth_jwt_view(const ngx_str_t &s) noexcept
+{
+    return std::string_view(reinterpret_cast<const char *>(s.data), s.len);
+}
 
 
 extern "C" {
@@ -76,6 +174,22 @@ char *ngx_http_auth_jwt_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 char *ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf) noexcept;
 char *ngx_http_auth_jwt_alg(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+    noexcept;
+
+char *ngx_http_auth_jwt_claims(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf) noexcept;
+char *ngx_http_auth_jwt_require(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf) noexcept;
+char *ngx_http_auth_jwt_issuer(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf) noexcept;
+char *ngx_http_auth_jwt_claim_set(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf) noexcept;
+
+/* policy */
+char *ngx_http_auth_jwt_merge_policy(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf);
+ngx_int_t ngx_http_auth_jwt_check_policy(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
     noexcept;
 
 /* handler */

@@ -49,38 +49,6 @@ equals_ignore_case(const ngx_str_t &s, std::string_view word) noexcept
 }
 
 
-void
-ngx_http_auth_jwt_cleanup_keys(void *data) noexcept
-{
-    delete static_cast<authjwt::KeySet *>(data);
-}
-
-
-/* The key set of this configuration level, created on first use; a
- * cleanup on the configuration pool frees it with the cycle, so a reload
- * releases the old keys. */
-authjwt::KeySet *
-ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf)
-{
-    ngx_pool_cleanup_t  *cln;
-
-    if (ajcf->keys != NULL) {
-        return ajcf->keys;
-    }
-
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    ajcf->keys = new authjwt::KeySet();
-    cln->handler = ngx_http_auth_jwt_cleanup_keys;
-    cln->data = ajcf->keys;
-
-    return ajcf->keys;
-}
-
-
 char *
 ngx_http_auth_jwt_add_keys(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf,
     authjwt::KeyLoad &load)
@@ -94,10 +62,12 @@ ngx_http_auth_jwt_add_keys(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf,
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    keys = ngx_http_auth_jwt_conf_keys(cf, ajcf);
-    if (keys == NULL) {
-        return static_cast<char *>(NGX_CONF_ERROR);
+    /* the key set of this configuration level, created on first use */
+    if (ajcf->keys == NULL) {
+        ajcf->keys = ngx_http_auth_jwt_conf_new<authjwt::KeySet>(cf);
     }
+
+    keys = ajcf->keys;
 
     for (authjwt::Key &key : load.keys) {
         keys->add(std::move(key));
@@ -243,6 +213,7 @@ ngx_http_auth_jwt_parse_source(ngx_conf_t *cf, ngx_str_t value,
     }
 
     source->bearer = equals_ignore_case(value, "http_authorization");
+    source->name = value;
     return true;
 }
 
@@ -306,27 +277,29 @@ ngx_http_auth_jwt_pool_str(ngx_pool_t *pool, const std::string &from,
 
 
 /* RFC 6750 3: the challenge names the realm, and error="invalid_token"
- * once a token was presented and refused. */
+ * once a token was presented and refused, or error="insufficient_scope"
+ * when a valid token lacks what the location requires. */
 bool
 ngx_http_auth_jwt_make_challenges(ngx_conf_t *cf,
     ngx_http_auth_jwt_loc_conf_t *ajcf)
 {
     std::string  plain = "Bearer";
-    std::string  invalid;
+    std::string  separator = " ";
 
     if (ajcf->realm.len != 0) {
         plain += " realm=\"";
         plain += view(ajcf->realm);
         plain += '"';
-        invalid = plain + ", error=\"invalid_token\"";
-
-    } else {
-        invalid = plain + " error=\"invalid_token\"";
+        separator = ", ";
     }
 
     return ngx_http_auth_jwt_pool_str(cf->pool, plain, ajcf->challenge)
-           && ngx_http_auth_jwt_pool_str(cf->pool, invalid,
-                                         ajcf->challenge_invalid);
+           && ngx_http_auth_jwt_pool_str(
+                  cf->pool, plain + separator + "error=\"invalid_token\"",
+                  ajcf->challenge_invalid)
+           && ngx_http_auth_jwt_pool_str(
+                  cf->pool, plain + separator + "error=\"insufficient_scope\"",
+                  ajcf->challenge_scope);
 }
 
 
@@ -338,6 +311,69 @@ ngx_http_auth_jwt_merge_error(ngx_conf_t *cf,
     ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "%s%s in %V:%ui", message,
                   detail.c_str(), &ajcf->enable_file, ajcf->enable_line);
     return static_cast<char *>(NGX_CONF_ERROR);
+}
+
+
+/* The rewrite module's location configuration begins with its compiled
+ * script, a byte array of word-aligned codes; that layout has not changed
+ * since nginx 0.x. The module is found by name, so that an nginx built
+ * without it still loads this one. */
+struct ngx_http_auth_jwt_rewrite_conf_t {
+    ngx_array_t  *codes;
+};
+
+
+ngx_http_auth_jwt_rewrite_conf_t *
+ngx_http_auth_jwt_rewrite_conf(ngx_conf_t *cf) noexcept
+{
+    ngx_uint_t            i;
+    ngx_http_conf_ctx_t  *ctx;
+
+    for (i = 0; cf->cycle->modules[i]; i++) {
+        if (ngx_strcmp(cf->cycle->modules[i]->name,
+                       "ngx_http_rewrite_module") == 0)
+        {
+            ctx = static_cast<ngx_http_conf_ctx_t *>(cf->ctx);
+            return static_cast<ngx_http_auth_jwt_rewrite_conf_t *>(
+                ctx->loc_conf[cf->cycle->modules[i]->ctx_index]);
+        }
+    }
+
+    return NULL;
+}
+
+
+/* Whether this level always answers with "return" in the rewrite phase,
+ * which runs before any access check: a "return" with no "if" around it.
+ * Any "if" makes us assume the "return" may be conditional. */
+bool
+ngx_http_auth_jwt_returns_early(ngx_conf_t *cf) noexcept
+{
+    bool                               has_return;
+    uintptr_t                         *word, *last;
+    ngx_http_auth_jwt_rewrite_conf_t  *rlcf;
+
+    rlcf = ngx_http_auth_jwt_rewrite_conf(cf);
+    if (rlcf == NULL || rlcf->codes == NULL) {
+        return false;
+    }
+
+    word = static_cast<uintptr_t *>(rlcf->codes->elts);
+    last = word + rlcf->codes->nelts * rlcf->codes->size / sizeof(uintptr_t);
+    has_return = false;
+
+    for ( /* void */ ; word < last; word++) {
+        if (*word == reinterpret_cast<uintptr_t>(ngx_http_script_if_code)) {
+            return false;
+        }
+
+        if (*word == reinterpret_cast<uintptr_t>(ngx_http_script_return_code))
+        {
+            has_return = true;
+        }
+    }
+
+    return has_return;
 }
 
 
@@ -369,6 +405,17 @@ ngx_http_auth_jwt_check_enabled(ngx_conf_t *cf,
     }
 
     ajcf->allowed_bits = allowed.bits();
+
+    if (ngx_http_auth_jwt_returns_early(cf)) {
+        ngx_http_core_loc_conf_t  *clcf = static_cast<ngx_http_core_loc_conf_t *>(
+            ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module));
+
+        ngx_log_error(NGX_LOG_WARN, cf->log, 0,
+                      "\"auth_jwt\" has no effect in location \"%V\": "
+                      "\"return\" answers in the rewrite phase, before the "
+                      "access check (\"auth_jwt\" in %V:%ui)", &clcf->name,
+                      &ajcf->enable_file, ajcf->enable_line);
+    }
 
     if (!ngx_http_auth_jwt_make_challenges(cf, ajcf)) {
         return static_cast<char *>(NGX_CONF_ERROR);
@@ -409,6 +456,15 @@ ngx_http_auth_jwt_merge(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *prev,
     ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
     ngx_conf_merge_size_value(conf->max_size, prev->max_size,
                               authjwt::kDefaultMaxTokenSize);
+    ngx_conf_merge_sec_value(conf->max_lifetime, prev->max_lifetime, 0);
+    ngx_conf_merge_value(conf->optional, prev->optional, 0);
+    ngx_conf_merge_value(conf->allow_preflight, prev->allow_preflight, 0);
+    ngx_conf_merge_value(conf->strip_token, prev->strip_token, 0);
+    ngx_conf_merge_ptr_value(conf->login_url, prev->login_url, NULL);
+
+    if (ngx_http_auth_jwt_merge_policy(cf, prev, conf) != NGX_CONF_OK) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
 
     if (!conf->enable) {
         return NGX_CONF_OK;
@@ -508,13 +564,14 @@ ngx_http_auth_jwt_set_secret(ngx_conf_t *cf,
 }
 
 
-/* Runs a setter body, so that no C++ exception reaches nginx. */
-template <typename Body>
+}  /* namespace */
+
+
 char *
-ngx_http_auth_jwt_guard(ngx_conf_t *cf, Body body) noexcept
+ngx_http_auth_jwt_conf_failed(ngx_conf_t *cf) noexcept
 {
     try {
-        return body();
+        throw;
 
     } catch (const std::bad_alloc &) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "out of memory");
@@ -529,8 +586,6 @@ ngx_http_auth_jwt_guard(ngx_conf_t *cf, Body body) noexcept
 
     return static_cast<char *>(NGX_CONF_ERROR);
 }
-
-}  /* namespace */
 
 
 void *
@@ -562,6 +617,18 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf) noexcept
     conf->require_exp = NGX_CONF_UNSET;
     conf->leeway = NGX_CONF_UNSET;
     conf->max_size = NGX_CONF_UNSET_SIZE;
+    conf->max_lifetime = NGX_CONF_UNSET;
+    conf->issuers = static_cast<std::vector<std::string> *>(
+        NGX_CONF_UNSET_PTR);
+    conf->audiences = static_cast<std::vector<std::string> *>(
+        NGX_CONF_UNSET_PTR);
+    conf->rules = static_cast<ngx_array_t *>(NGX_CONF_UNSET_PTR);
+    conf->requires = static_cast<ngx_array_t *>(NGX_CONF_UNSET_PTR);
+    conf->optional = NGX_CONF_UNSET;
+    conf->allow_preflight = NGX_CONF_UNSET;
+    conf->strip_token = NGX_CONF_UNSET;
+    conf->login_url = static_cast<ngx_http_complex_value_t *>(
+        NGX_CONF_UNSET_PTR);
 
     return conf;
 }

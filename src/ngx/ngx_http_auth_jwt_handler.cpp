@@ -51,7 +51,7 @@ ngx_http_auth_jwt_bearer(ngx_str_t *value, ngx_str_t *token) noexcept
 
 
 /* The first configured source that yields a token. */
-bool
+ngx_http_auth_jwt_source_t *
 ngx_http_auth_jwt_find_token(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token) noexcept
 {
@@ -72,15 +72,15 @@ ngx_http_auth_jwt_find_token(ngx_http_request_t *r,
 
         if (!sources[i].bearer) {
             *token = value;
-            return true;
+            return &sources[i];
         }
 
         if (ngx_http_auth_jwt_bearer(&value, token)) {
-            return true;
+            return &sources[i];
         }
     }
 
-    return false;
+    return NULL;
 }
 
 
@@ -94,7 +94,8 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     size_t                  size;
     authjwt::VerifyOptions  options;
 
-    if (!ngx_http_auth_jwt_find_token(r, ajcf, &token)) {
+    ctx->source = ngx_http_auth_jwt_find_token(r, ajcf, &token);
+    if (ctx->source == NULL) {
         return authjwt::Status::Missing;
     }
 
@@ -114,7 +115,10 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
         static_cast<std::uint32_t>(ajcf->allowed_bits));
     options.time.requireExp = ajcf->require_exp;
     options.time.leewaySeconds = ajcf->leeway;
+    options.time.maxLifetimeSeconds = ajcf->max_lifetime;
     options.maxSize = ajcf->max_size;
+    options.issuers = ajcf->issuers;
+    options.audiences = ajcf->audiences;
 
     return authjwt::verifyCompact(view(token.data, token.len), *ajcf->keys,
                                   options, ngx_time(), scratch, size,
@@ -150,8 +154,8 @@ ngx_http_auth_jwt_create_ctx(ngx_http_request_t *r) noexcept
 
 
 ngx_int_t
-ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, authjwt::Status status) noexcept
+ngx_http_auth_jwt_answer(ngx_http_request_t *r, ngx_str_t name,
+    ngx_str_t value, ngx_int_t status) noexcept
 {
     ngx_table_elt_t  *h;
 
@@ -165,13 +169,272 @@ ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
 #if (nginx_version >= 1023000)
     h->next = NULL;
 #endif
-    ngx_str_set(&h->key, "WWW-Authenticate");
-    h->value = authjwt::tokenWasPresented(status) ? ajcf->challenge_invalid
-                                                  : ajcf->challenge;
+    h->key = name;
+    h->value = value;
 
-    r->headers_out.www_authenticate = h;
+    if (status == NGX_HTTP_MOVED_TEMPORARILY) {
+        ngx_http_clear_location(r);
+        r->headers_out.location = h;
 
-    return NGX_HTTP_UNAUTHORIZED;
+    } else {
+        r->headers_out.www_authenticate = h;
+    }
+
+    return status;
+}
+
+
+/* A refused or missing token: a browser location sends the client to its
+ * login page, any other answers 401 with an RFC 6750 challenge. */
+ngx_int_t
+ngx_http_auth_jwt_unauthorized(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, authjwt::Status status) noexcept
+{
+    ngx_str_t  url;
+
+    if (ajcf->login_url != NULL) {
+        if (ngx_http_complex_value(r, ajcf->login_url, &url) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_auth_jwt_answer(r, ngx_string_value("Location"), url,
+                                        NGX_HTTP_MOVED_TEMPORARILY);
+    }
+
+    return ngx_http_auth_jwt_answer(
+               r, ngx_string_value("WWW-Authenticate"),
+               authjwt::tokenWasPresented(status) ? ajcf->challenge_invalid
+                                                  : ajcf->challenge,
+               NGX_HTTP_UNAUTHORIZED);
+}
+
+
+/* A valid token the policy refuses: RFC 6750 3.1 "insufficient_scope"
+ * for 403, "invalid_token" for 401. */
+ngx_int_t
+ngx_http_auth_jwt_policy_refused(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_int_t status) noexcept
+{
+    if (status != NGX_HTTP_FORBIDDEN && status != NGX_HTTP_UNAUTHORIZED) {
+        return status;
+    }
+
+    return ngx_http_auth_jwt_answer(
+               r, ngx_string_value("WWW-Authenticate"),
+               status == NGX_HTTP_FORBIDDEN ? ajcf->challenge_scope
+                                            : ajcf->challenge_invalid,
+               status);
+}
+
+
+bool
+ngx_http_auth_jwt_header_is(const ngx_str_t &key, const ngx_str_t &name)
+    noexcept
+{
+    if (key.len != name.len) {
+        return false;
+    }
+
+    /* nginx's $http_NAME matches "-" with "_", in any case */
+    for (size_t i = 0; i < key.len; i++) {
+        u_char  a = ngx_tolower(key.data[i]);
+        u_char  b = ngx_tolower(name.data[i]);
+
+        if (a != b && !((a == '-' || a == '_') && (b == '-' || b == '_'))) {
+            return false;
+        }
+    }
+
+    return true;
+}
+
+
+ngx_table_elt_t *
+ngx_http_auth_jwt_find_header(ngx_http_request_t *r, ngx_str_t name)
+    noexcept
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+
+        for (i = 0; i < part->nelts; i++) {
+            if (ngx_http_auth_jwt_header_is(h[i].key, name)) {
+                return &h[i];
+            }
+        }
+    }
+
+    return NULL;
+}
+
+
+/* A CORS preflight (an OPTIONS request announcing its method) carries no
+ * credentials by design. */
+bool
+ngx_http_auth_jwt_is_preflight(ngx_http_request_t *r) noexcept
+{
+    return r->method == NGX_HTTP_OPTIONS
+           && ngx_http_auth_jwt_find_header(
+                  r, ngx_string_value("Access-Control-Request-Method"))
+              != NULL;
+}
+
+
+/* The Cookie header without the cookie named name; empty if nothing is
+ * left. */
+bool
+ngx_http_auth_jwt_drop_cookie(ngx_http_request_t *r, ngx_str_t *value,
+    ngx_str_t name) noexcept
+{
+    u_char  *p, *last, *end, *eq, *out;
+
+    out = static_cast<u_char *>(ngx_pnalloc(r->pool, value->len));
+    if (out == NULL) {
+        return false;
+    }
+
+    p = value->data;
+    last = p + value->len;
+    end = out;
+
+    while (p < last) {
+        while (p < last && (*p == ' ' || *p == ';')) {
+            p++;
+        }
+
+        u_char  *pair = p;
+
+        while (p < last && *p != ';') {
+            p++;
+        }
+
+        eq = static_cast<u_char *>(ngx_strlchr(pair, p, '='));
+
+        if (pair == p
+            || (eq != NULL && static_cast<size_t>(eq - pair) == name.len
+                && ngx_strncmp(pair, name.data, name.len) == 0))
+        {
+            continue;
+        }
+
+        if (end != out) {
+            *end++ = ';';
+            *end++ = ' ';
+        }
+
+        end = ngx_cpymem(end, pair, p - pair);
+    }
+
+    value->data = out;
+    value->len = end - out;
+
+    return true;
+}
+
+
+/* Removes the token from the request as upstreams will see it: the
+ * Authorization header or other header it came in, or its cookie from
+ * the Cookie header. The header list is rebuilt without them. */
+ngx_int_t
+ngx_http_auth_jwt_strip(ngx_http_request_t *r, ngx_http_auth_jwt_ctx_t *ctx)
+    noexcept
+{
+    ngx_str_t         drop, cookie, name;
+    ngx_uint_t        i;
+    ngx_list_t        headers;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *copy;
+
+    if (ctx->source == NULL) {
+        return NGX_OK;
+    }
+
+    name = ctx->source->name;
+    ngx_str_null(&drop);
+    ngx_str_null(&cookie);
+
+    if (name.len > 5 && ngx_strncmp(name.data, "http_", 5) == 0) {
+        drop.data = name.data + 5;
+        drop.len = name.len - 5;
+
+    } else if (name.len > 7 && ngx_strncmp(name.data, "cookie_", 7) == 0) {
+        cookie.data = name.data + 7;
+        cookie.len = name.len - 7;
+
+    } else {
+        return NGX_OK;
+    }
+
+    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+
+        for (i = 0; i < part->nelts; i++) {
+            if (drop.len && ngx_http_auth_jwt_header_is(h[i].key, drop)) {
+                continue;
+            }
+
+            copy = static_cast<ngx_table_elt_t *>(ngx_list_push(&headers));
+            if (copy == NULL) {
+                return NGX_ERROR;
+            }
+
+            *copy = h[i];
+
+            if (cookie.len
+                && ngx_http_auth_jwt_header_is(h[i].key,
+                                               ngx_string_value("Cookie")))
+            {
+                if (!ngx_http_auth_jwt_drop_cookie(r, &copy->value, cookie)) {
+                    return NGX_ERROR;
+                }
+
+                if (copy->value.len == 0) {
+                    headers.last->nelts--;
+                }
+            }
+        }
+    }
+
+    r->headers_in.headers = headers;
+
+    if (drop.len
+        && ngx_http_auth_jwt_header_is(drop,
+                                       ngx_string_value("Authorization")))
+    {
+        r->headers_in.authorization = NULL;
+    }
+
+    return NGX_OK;
+}
+
+
+/* A valid token: the location's policy, then the token's removal. */
+ngx_int_t
+ngx_http_auth_jwt_accept(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
+    noexcept
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_auth_jwt_check_policy(r, ajcf, ctx);
+    if (rc != NGX_OK) {
+        return ngx_http_auth_jwt_policy_refused(r, ajcf, rc);
+    }
+
+    if (ajcf->strip_token && ngx_http_auth_jwt_strip(r, ctx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 }  /* namespace */
@@ -213,7 +476,9 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r) noexcept
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "auth_jwt: %s", authjwt::statusPhrase(ctx->status));
 
-    } else if (ctx->status != authjwt::Status::Ok) {
+    } else if (ctx->status != authjwt::Status::Ok
+               && !(ctx->status == authjwt::Status::Missing && ajcf->optional))
+    {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_jwt: %s, result \"%s\"",
                       authjwt::statusPhrase(ctx->status),
@@ -235,7 +500,9 @@ ngx_http_auth_jwt_handler(ngx_http_request_t *r) noexcept
     ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module));
 
-    if (!ajcf->enable) {
+    if (!ajcf->enable
+        || (ajcf->allow_preflight && ngx_http_auth_jwt_is_preflight(r)))
+    {
         return NGX_DECLINED;
     }
 
@@ -247,13 +514,19 @@ ngx_http_auth_jwt_handler(ngx_http_request_t *r) noexcept
     switch (ctx->status) {
 
     case authjwt::Status::Ok:
-        return NGX_OK;
+        return ngx_http_auth_jwt_accept(r, ajcf, ctx);
+
+    case authjwt::Status::Missing:
+        /* auth_jwt_optional: no token passes, a bad one never does */
+        return ajcf->optional ? NGX_DECLINED
+                              : ngx_http_auth_jwt_unauthorized(r, ajcf,
+                                                               ctx->status);
 
     case authjwt::Status::InternalError:
         /* fail closed */
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
 
     default:
-        return ngx_http_auth_jwt_challenge(r, ajcf, ctx->status);
+        return ngx_http_auth_jwt_unauthorized(r, ajcf, ctx->status);
     }
 }

@@ -15,11 +15,13 @@ ngx_int_t ngx_http_auth_jwt_init(ngx_conf_t *cf) noexcept;
 #define NGX_HTTP_AUTH_JWT_CONF                                               \
     (NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF)
 
+#define NGX_HTTP_AUTH_JWT_LMT_CONF  (NGX_HTTP_AUTH_JWT_CONF|NGX_HTTP_LMT_CONF)
+
 
 ngx_command_t  ngx_http_auth_jwt_commands[] = {
 
     { ngx_string("auth_jwt"),
-      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_AUTH_JWT_LMT_CONF|NGX_CONF_TAKE12,
       ngx_http_auth_jwt,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -73,6 +75,85 @@ ngx_command_t  ngx_http_auth_jwt_commands[] = {
       ngx_conf_set_size_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_jwt_loc_conf_t, max_size),
+      NULL },
+
+    { ngx_string("auth_jwt_max_lifetime"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, max_lifetime),
+      NULL },
+
+    { ngx_string("auth_jwt_issuer"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_issuer,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, issuers),
+      NULL },
+
+    { ngx_string("auth_jwt_audience"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_issuer,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, audiences),
+      NULL },
+
+    { ngx_string("auth_jwt_claims"),
+      NGX_HTTP_AUTH_JWT_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_claims,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_require"),
+      NGX_HTTP_AUTH_JWT_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_require,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_optional"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, optional),
+      NULL },
+
+    { ngx_string("auth_jwt_allow_preflight"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, allow_preflight),
+      NULL },
+
+    { ngx_string("auth_jwt_strip_token"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, strip_token),
+      NULL },
+
+    { ngx_string("auth_jwt_login_url"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, login_url),
+      NULL },
+
+    /* NGINX Plus: bind a nested claim or header member to a variable;
+     * the offset tells which */
+    { ngx_string("auth_jwt_claim_set"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_auth_jwt_claim_set,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_header_set"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_auth_jwt_claim_set,
+      0,
+      1,
       NULL },
 
       ngx_null_command

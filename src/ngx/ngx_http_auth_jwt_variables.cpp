@@ -215,7 +215,9 @@ ngx_http_auth_jwt_result_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    code = authjwt::statusCode(ctx->status);
+    /* a valid token the policy refused reports the policy's reason */
+    code = authjwt::statusCode(ctx->policy != authjwt::Status::Ok
+                               ? ctx->policy : ctx->status);
 
     /* the code is a static string: no copy needed */
     v->data = reinterpret_cast<u_char *>(const_cast<char *>(code));
@@ -227,7 +229,98 @@ ngx_http_auth_jwt_result_variable(ngx_http_request_t *r,
     return NGX_OK;
 }
 
+/* What an auth_jwt_claim_set or auth_jwt_header_set variable reads. */
+struct ngx_http_auth_jwt_binding_t {
+    authjwt::ClaimPath  path;
+    bool                header;
+};
+
+
+ngx_int_t
+ngx_http_auth_jwt_binding_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data) noexcept
+{
+    ngx_int_t                     rc;
+    const json_t                 *object, *member;
+    ngx_http_auth_jwt_ctx_t      *ctx;
+    ngx_http_auth_jwt_binding_t  *binding;
+
+    rc = ngx_http_auth_jwt_accepted_ctx(r, v, &ctx);
+    if (rc != NGX_OK) {
+        return rc == NGX_DECLINED ? NGX_OK : rc;
+    }
+
+    binding = reinterpret_cast<ngx_http_auth_jwt_binding_t *>(data);
+    object = binding->header ? ctx->verified.token.header.get()
+                             : ctx->verified.payload.get();
+
+    member = authjwt::findClaim(object, binding->path);
+    if (member == NULL) {
+        ngx_http_auth_jwt_not_found(v);
+        return NGX_OK;
+    }
+
+    try {
+        return ngx_http_auth_jwt_set_value(r, v,
+                                           authjwt::jsonValueText(member));
+
+    } catch (...) {
+        return NGX_ERROR;
+    }
+}
+
 }  /* namespace */
+
+
+/* auth_jwt_claim_set $variable name ...; (auth_jwt_header_set when
+ * cmd->offset is 1): the variable holds the member at that path. */
+char *
+ngx_http_auth_jwt_claim_set(ngx_conf_t *cf, ngx_command_t *cmd, void *)
+    noexcept
+{
+    ngx_str_t  *value = static_cast<ngx_str_t *>(cf->args->elts);
+
+    return ngx_http_auth_jwt_guard(cf, [&]() -> char * {
+        ngx_str_t             name;
+        ngx_http_variable_t  *var;
+
+        name = value[1];
+
+        if (name.len < 2 || name.data[0] != '$') {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid variable name \"%V\"", &name);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+
+        name.data++;
+        name.len--;
+
+        auto binding =
+            ngx_http_auth_jwt_conf_new<ngx_http_auth_jwt_binding_t>(cf);
+        binding->header = (cmd->offset == 1);
+
+        for (ngx_uint_t i = 2; i < cf->args->nelts; i++) {
+            if (value[i].len == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "empty claim name");
+                return static_cast<char *>(NGX_CONF_ERROR);
+            }
+
+            binding->path.segments.emplace_back(
+                ngx_http_auth_jwt_view(value[i]));
+        }
+
+        var = ngx_http_add_variable(cf, &name, NGX_HTTP_VAR_NOCACHEABLE);
+        if (var == NULL) {
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+
+        var->get_handler = ngx_http_auth_jwt_binding_variable;
+        var->data = reinterpret_cast<uintptr_t>(binding);
+
+        return NGX_CONF_OK;
+    });
+}
 
 
 ngx_int_t
