@@ -57,7 +57,9 @@ test-deps: deps
 module: deps
 	@scripts/build-module $(BUILD) $(NGINX_SRC)
 	@mkdir -p objs
-	@cp $(BUILD)/nginx/objs/ngx_http_auth_jwt_module.so $(MODULE)
+	@# replace, never overwrite in place: a running nginx maps the file
+	@cp $(BUILD)/nginx/objs/ngx_http_auth_jwt_module.so $(MODULE).new
+	@mv -f $(MODULE).new $(MODULE)
 	@echo "built $(MODULE)"
 
 UNIT_OBJS  := $(patsubst %.cpp,$(BUILD)/unit/%.o,$(CORE_SRCS) $(UNIT_SRCS))

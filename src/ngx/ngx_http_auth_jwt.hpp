@@ -73,6 +73,7 @@ struct ngx_http_auth_jwt_loc_conf_t {
     ngx_array_t               *rules;         /* of rule_t */
     ngx_array_t               *requires;      /* of require_t */
 
+    ngx_uint_t                 type;          /* auth_jwt_type: signed */
     ngx_flag_t                 optional;
     ngx_flag_t                 allow_preflight;
     ngx_flag_t                 strip_token;

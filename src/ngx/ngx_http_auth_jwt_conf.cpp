@@ -457,6 +457,7 @@ ngx_http_auth_jwt_merge(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *prev,
     ngx_conf_merge_size_value(conf->max_size, prev->max_size,
                               authjwt::kDefaultMaxTokenSize);
     ngx_conf_merge_sec_value(conf->max_lifetime, prev->max_lifetime, 0);
+    ngx_conf_merge_uint_value(conf->type, prev->type, 0);
     ngx_conf_merge_value(conf->optional, prev->optional, 0);
     ngx_conf_merge_value(conf->allow_preflight, prev->allow_preflight, 0);
     ngx_conf_merge_value(conf->strip_token, prev->strip_token, 0);
@@ -624,6 +625,7 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf) noexcept
         NGX_CONF_UNSET_PTR);
     conf->rules = static_cast<ngx_array_t *>(NGX_CONF_UNSET_PTR);
     conf->requires = static_cast<ngx_array_t *>(NGX_CONF_UNSET_PTR);
+    conf->type = NGX_CONF_UNSET_UINT;
     conf->optional = NGX_CONF_UNSET;
     conf->allow_preflight = NGX_CONF_UNSET;
     conf->strip_token = NGX_CONF_UNSET;

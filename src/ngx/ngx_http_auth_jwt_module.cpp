@@ -18,6 +18,12 @@ ngx_int_t ngx_http_auth_jwt_init(ngx_conf_t *cf) noexcept;
 #define NGX_HTTP_AUTH_JWT_LMT_CONF  (NGX_HTTP_AUTH_JWT_CONF|NGX_HTTP_LMT_CONF)
 
 
+ngx_conf_enum_t  ngx_http_auth_jwt_types[] = {
+    { ngx_string("signed"), 0 },
+    { ngx_null_string, 0 }
+};
+
+
 ngx_command_t  ngx_http_auth_jwt_commands[] = {
 
     { ngx_string("auth_jwt"),
@@ -55,6 +61,14 @@ ngx_command_t  ngx_http_auth_jwt_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    /* NGINX Plus's; only signed tokens are supported */
+    { ngx_string("auth_jwt_type"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, type),
+      &ngx_http_auth_jwt_types },
 
     { ngx_string("auth_jwt_require_exp"),
       NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_FLAG,
