@@ -91,6 +91,9 @@ static_assert(std::is_standard_layout<ngx_http_auth_jwt_loc_conf_t>::value,
 /* The verdict for one request, computed once, whichever asks first: the
  * access handler or a variable. */
 struct ngx_http_auth_jwt_ctx_t {
+    /* the configuration the token was verified with */
+    ngx_http_auth_jwt_loc_conf_t  *conf;
+
     authjwt::Status            status;
     authjwt::VerifiedToken     verified;
 

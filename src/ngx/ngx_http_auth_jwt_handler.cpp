@@ -440,36 +440,93 @@ ngx_http_auth_jwt_accept(ngx_http_request_t *r,
 }  /* namespace */
 
 
-/* Subrequests share the verdict of their main request. */
-ngx_http_auth_jwt_ctx_t *
-ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r) noexcept
+/* Whether two locations verify tokens alike, so that a verdict reached
+ * under one holds under the other. */
+bool
+ngx_http_auth_jwt_same_verification(ngx_http_auth_jwt_loc_conf_t *a,
+    ngx_http_auth_jwt_loc_conf_t *b) noexcept
 {
-    return static_cast<ngx_http_auth_jwt_ctx_t *>(
-        ngx_http_get_module_ctx(r->main, ngx_http_auth_jwt_module));
+    if (a == b) {
+        return true;
+    }
+
+    if (a->keys != b->keys || a->allowed_bits != b->allowed_bits
+        || a->require_exp != b->require_exp || a->leeway != b->leeway
+        || a->max_lifetime != b->max_lifetime || a->max_size != b->max_size
+        || a->issuers != b->issuers || a->audiences != b->audiences
+        || a->sources->nelts != b->sources->nelts)
+    {
+        return false;
+    }
+
+    auto  sa = static_cast<ngx_http_auth_jwt_source_t *>(a->sources->elts);
+    auto  sb = static_cast<ngx_http_auth_jwt_source_t *>(b->sources->elts);
+
+    for (ngx_uint_t i = 0; i < a->sources->nelts; i++) {
+        if (sa[i].index != sb[i].index || sa[i].bearer != sb[i].bearer) {
+            return false;
+        }
+    }
+
+    return true;
 }
 
 
-/* Verifies the request's token once. Returns NULL on an internal
- * failure. */
+ngx_http_auth_jwt_ctx_t *
+ngx_http_auth_jwt_module_ctx(ngx_http_request_t *r) noexcept
+{
+    return static_cast<ngx_http_auth_jwt_ctx_t *>(
+        ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module));
+}
+
+
+/* A verdict reached for r, or for its main request, whatever the
+ * configuration; for variables where checks are off. */
+ngx_http_auth_jwt_ctx_t *
+ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r) noexcept
+{
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_jwt_module_ctx(r);
+
+    return ctx != NULL ? ctx : ngx_http_auth_jwt_module_ctx(r->main);
+}
+
+
+/* The verdict for r under its current location's configuration: verified
+ * once, and again only if "rewrite" or a location change brings r under
+ * a configuration that verifies differently. A subrequest uses its main
+ * request's verdict when that was reached alike. Returns NULL on an
+ * internal failure. */
 ngx_http_auth_jwt_ctx_t *
 ngx_http_auth_jwt_verify(ngx_http_request_t *r) noexcept
 {
     ngx_http_auth_jwt_ctx_t       *ctx;
     ngx_http_auth_jwt_loc_conf_t  *ajcf;
 
-    ctx = ngx_http_auth_jwt_get_ctx(r);
-    if (ctx != NULL) {
+    ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
+        ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module));
+
+    ctx = ngx_http_auth_jwt_module_ctx(r);
+    if (ctx != NULL && ngx_http_auth_jwt_same_verification(ctx->conf, ajcf)) {
         return ctx;
     }
 
-    ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
-        ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module));
+    if (r != r->main) {
+        ctx = ngx_http_auth_jwt_module_ctx(r->main);
+        if (ctx != NULL
+            && ngx_http_auth_jwt_same_verification(ctx->conf, ajcf))
+        {
+            return ctx;
+        }
+    }
 
     ctx = ngx_http_auth_jwt_create_ctx(r);
     if (ctx == NULL) {
         return NULL;
     }
 
+    ctx->conf = ajcf;
     ctx->status = ngx_http_auth_jwt_check(r, ajcf, ctx);
 
     if (ctx->status == authjwt::Status::InternalError) {
@@ -485,7 +542,7 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r) noexcept
                       authjwt::statusCode(ctx->status));
     }
 
-    ngx_http_set_ctx(r->main, ctx, ngx_http_auth_jwt_module);
+    ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
 
     return ctx;
 }

@@ -66,7 +66,9 @@ ngx_http_auth_jwt_set_value(ngx_http_request_t *r,
 }
 
 
-/* The verdict for r, or NULL when the location does not check tokens. */
+/* The verdict for r: under the current location's configuration where
+ * it checks tokens, else any verdict reached for the request; NULL when
+ * there is none. */
 ngx_http_auth_jwt_ctx_t *
 ngx_http_auth_jwt_var_ctx(ngx_http_request_t *r, bool *failed) noexcept
 {
@@ -75,15 +77,10 @@ ngx_http_auth_jwt_var_ctx(ngx_http_request_t *r, bool *failed) noexcept
 
     *failed = false;
 
-    ctx = ngx_http_auth_jwt_get_ctx(r);
-    if (ctx != NULL) {
-        return ctx;
-    }
-
     ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module));
     if (!ajcf->enable) {
-        return NULL;
+        return ngx_http_auth_jwt_get_ctx(r);
     }
 
     ctx = ngx_http_auth_jwt_verify(r);
