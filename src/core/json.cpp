@@ -68,6 +68,49 @@ bool jsonStringMember(const json_t *object, const char *name,
 
 namespace {
 
+bool equalsIgnoringCase(std::string_view a, std::string_view b) noexcept
+{
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); i++) {
+        char x = a[i];
+        char y = b[i];
+        if (x >= 'A' && x <= 'Z') {
+            x = static_cast<char>(x - 'A' + 'a');
+        }
+        if (y >= 'A' && y <= 'Z') {
+            y = static_cast<char>(y - 'A' + 'a');
+        }
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+const json_t *jsonMemberIgnoringCase(const json_t *object,
+                                     std::string_view name) noexcept
+{
+    const json_t *found = nullptr;
+    const char *key;
+    json_t *value;
+    // json_object_foreach is not const-correct.
+    json_object_foreach(const_cast<json_t *>(object), key, value) {
+        if (equalsIgnoringCase(key, name)) {
+            if (found != nullptr) {
+                return nullptr;
+            }
+            found = value;
+        }
+    }
+    return found;
+}
+
+namespace {
+
 // Appends s with every control character (and DEL) replaced by \u00XX.
 void appendEscapingControls(std::string &out, std::string_view s)
 {

@@ -58,6 +58,13 @@ std::size_t jsonNestingDepth(std::string_view text) noexcept;
 bool jsonStringMember(const json_t *object, const char *name,
                       std::string_view &out) noexcept;
 
+// The member whose name equals name ignoring ASCII case, or null when none
+// or more than one does: nginx lowercases variable names, so this is how
+// $jwt_claim_userId finds "userId" without ever picking between "userId"
+// and "userid".
+const json_t *jsonMemberIgnoringCase(const json_t *object,
+                                     std::string_view name) noexcept;
+
 // The textual form used for variables: strings raw, numbers, booleans and
 // null as JSON text, arrays as their elements joined by ",", objects as
 // compact JSON. Control characters are escaped as \u00XX, so a claim can

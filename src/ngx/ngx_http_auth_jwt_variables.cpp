@@ -120,7 +120,7 @@ ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
     bool from_header) noexcept
 {
     ngx_int_t                 rc;
-    json_t                   *object, *member;
+    const json_t             *object, *member;
     ngx_str_t                *name;
     ngx_http_auth_jwt_ctx_t  *ctx;
 
@@ -134,16 +134,16 @@ ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
 
     name = reinterpret_cast<ngx_str_t *>(data);
 
+    /* nginx lowercases variable names: match the claim ignoring case */
+    member = authjwt::jsonMemberIgnoringCase(
+        object, std::string_view(reinterpret_cast<char *>(name->data) + prefix,
+                                 name->len - prefix));
+    if (member == NULL) {
+        ngx_http_auth_jwt_not_found(v);
+        return NGX_OK;
+    }
+
     try {
-        std::string  key(reinterpret_cast<char *>(name->data) + prefix,
-                         name->len - prefix);
-
-        member = json_object_get(object, key.c_str());
-        if (member == NULL) {
-            ngx_http_auth_jwt_not_found(v);
-            return NGX_OK;
-        }
-
         return ngx_http_auth_jwt_set_value(r, v,
                                            authjwt::jsonValueText(member));
 

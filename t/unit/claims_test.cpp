@@ -115,12 +115,15 @@ TEST(Claims, BadTypeWinsOverOtherVerdicts)
     EXPECT_EQ(check(R"({"exp":1,"nbf":null})", kT), Status::BadTimeClaim);
 }
 
-TEST(Claims, IatIsOnlyCheckedForType)
+TEST(Claims, IatInThePastIsAcceptedInTheFutureIsNot)
 {
-    // Even an "iat" in the future is accepted.
-    EXPECT_EQ(check(R"({"exp":2000000000,"iat":1900000000})", kT), Status::Ok);
+    // "iat" is not a validity bound, but a token issued in the future
+    // (beyond the leeway) comes from a wrong clock or a forger.
     EXPECT_EQ(check(R"({"exp":2000000000,"iat":-5})", kT), Status::Ok);
-    EXPECT_EQ(check(R"({"exp":2000000000,"iat":1.5e300})", kT), Status::Ok);
+    EXPECT_EQ(check(R"({"exp":2000000000,"iat":1900000000})", kT),
+              Status::IssuedInFuture);
+    EXPECT_EQ(check(R"({"exp":2000000000,"iat":1.5e300})", kT),
+              Status::IssuedInFuture);
 }
 
 // ---------------------------------------------------------------------

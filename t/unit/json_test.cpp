@@ -401,5 +401,24 @@ TEST(JsonCompactText, RoundTripsNestedDocuments)
     EXPECT_EQ(jsonCompactText(doc.get()), text);
 }
 
+TEST(JsonMemberIgnoringCase, FindsTheOnlyMemberOfThatName)
+{
+    Json doc = Json::parse(R"({"userId":"U1","other":2})");
+    ASSERT_TRUE(doc);
+    const json_t *member = jsonMemberIgnoringCase(doc.get(), "userid");
+    ASSERT_NE(member, nullptr);
+    EXPECT_STREQ(json_string_value(member), "U1");
+    EXPECT_EQ(jsonMemberIgnoringCase(doc.get(), "USERID"), member);
+    EXPECT_EQ(jsonMemberIgnoringCase(doc.get(), "user"), nullptr);
+}
+
+TEST(JsonMemberIgnoringCase, RefusesToChooseBetweenCaseVariants)
+{
+    Json doc = Json::parse(R"({"userId":"U1","userid":"u2"})");
+    ASSERT_TRUE(doc);
+    EXPECT_EQ(jsonMemberIgnoringCase(doc.get(), "userid"), nullptr);
+}
+
 }  // namespace
 }  // namespace authjwt
+
