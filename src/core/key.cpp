@@ -1,5 +1,7 @@
 #include "key.hpp"
 
+#include <cstring>
+
 #include <string>
 
 #include <openssl/core_names.h>
@@ -284,6 +286,82 @@ bool checkEcPoint(EVP_PKEY *pkey, const std::string &source,
     return true;
 }
 
+// Little-endian comparison of two n-byte numbers.
+bool lessLittleEndian(const unsigned char *a, const unsigned char *b,
+                      std::size_t n) noexcept
+{
+    for (std::size_t i = n; i-- > 0;) {
+        if (a[i] != b[i]) {
+            return a[i] < b[i];
+        }
+    }
+    return false;
+}
+
+// An Edwards public key is the y coordinate, little-endian, with the sign
+// of x in the top bit. A y at or above p is a non-canonical encoding, and
+// y = 0, 1 or p - 1 (and, on Ed25519, the two y of the points of order 8)
+// are points of small order, for which a forged signature can verify.
+bool checkEdwardsPoint(EVP_PKEY *pkey, const std::string &source,
+                       std::string &error)
+{
+    // Ed25519 y values of the points of order 8, sign bit cleared.
+    static const unsigned char kOrder8[2][32] = {
+        {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
+         0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
+         0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},
+        {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
+         0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
+         0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
+    };
+
+    unsigned char raw[57];
+    std::size_t size = sizeof(raw);
+    if (EVP_PKEY_get_raw_public_key(pkey, raw, &size) != 1) {
+        ERR_clear_error();
+        error = "EdDSA key in " + source + " cannot be read";
+        return false;
+    }
+
+    bool ed448 = (size == 57);
+    std::size_t n = ed448 ? 56 : 32;
+    unsigned char y[56] = {};
+    std::memcpy(y, raw, n);
+    if (!ed448) {
+        y[31] &= 0x7f;
+    }
+
+    // p = 2^255 - 19, or 2^448 - 2^224 - 1; little-endian.
+    unsigned char p[56];
+    std::memset(p, 0xff, sizeof(p));
+    if (ed448) {
+        p[28] = 0xfe;
+    } else {
+        p[0] = 0xed;
+        p[31] = 0x7f;
+    }
+    unsigned char pMinusOne[56];
+    std::memcpy(pMinusOne, p, sizeof(p));
+    pMinusOne[0]--;
+    unsigned char one[56] = {1};
+    unsigned char zero[56] = {};
+
+    bool weak = (ed448 && (raw[56] & 0x7f) != 0)
+                || !lessLittleEndian(y, p, n)
+                || std::memcmp(y, zero, n) == 0
+                || std::memcmp(y, one, n) == 0
+                || std::memcmp(y, pMinusOne, n) == 0
+                || (!ed448
+                    && (std::memcmp(y, kOrder8[0], 32) == 0
+                        || std::memcmp(y, kOrder8[1], 32) == 0));
+    if (weak) {
+        error = "EdDSA key in " + source
+                + " is a point of small order or not canonically encoded";
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::optional<Key> Key::fromSecret(std::string secret, AlgSet allowed,
@@ -360,6 +438,12 @@ std::optional<Key> Key::fromPublicKey(PkeyPtr pkey, AlgSet allowed,
 
     if (kind.type == KeyType::Ec
         && !checkEcPoint(pkey.get(), source, error))
+    {
+        return std::nullopt;
+    }
+
+    if (kind.type == KeyType::Okp
+        && !checkEdwardsPoint(pkey.get(), source, error))
     {
         return std::nullopt;
     }

@@ -1340,5 +1340,44 @@ TEST(KeySetTest, AlgsAndKids)
     EXPECT_NE(set.keys()[1].hmacTemplate(Alg::HS384), nullptr);
 }
 
+// A point of small order makes an EdDSA check pass for forged signatures;
+// a y at or above p is a second encoding of another point.
+TEST(KeyLoaderJwk, RefusesSmallOrderAndNonCanonicalEdwardsPoints)
+{
+    auto hexJwk = [](const char *crv, const std::string &hex) {
+        std::string bytes;
+        for (std::size_t i = 0; i < hex.size(); i += 2) {
+            bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr,
+                                                 16));
+        }
+        return R"({"kty":"OKP","crv":")" + std::string(crv) + R"(","x":")"
+               + encodeBase64Url(bytes) + R"("})";
+    };
+    std::string ff30(60, 'f');
+    const std::string weak25519[] = {
+        "01" + std::string(62, '0'),                      // identity
+        "01" + std::string(60, '0') + "80",               // with sign bit
+        std::string(64, '0'),                            // order 4
+        "ec" + ff30 + "7f",                               // y = p - 1
+        "ed" + ff30 + "7f",                               // y = p
+        "ff" + ff30 + "ff",                               // y > p
+        "c7176a703d4dd84fba3c0b760d10670f"
+        "2a2053fa2c39ccc64ec7fd7792ac037a",               // order 8
+        "26e8958fc2b227b045c3f489f2ef98f0"
+        "d5dfac05d3c63339b13802886d53fc85",               // order 8, sign
+    };
+    for (const std::string &x : weak25519) {
+        EXPECT_TRUE(hasPhrase(loadError(hexJwk("Ed25519", x)),
+                              "small order or not canonically encoded"))
+            << x;
+    }
+    EXPECT_TRUE(hasPhrase(loadError(hexJwk("Ed448",
+                                           "01" + std::string(112, '0'))),
+                          "small order or not canonically encoded"));
+
+    EXPECT_TRUE(loadText(okpJwk(keys().ed25519.get(), "Ed25519")).ok());
+    EXPECT_TRUE(loadText(okpJwk(keys().ed448.get(), "Ed448")).ok());
+}
+
 }  // namespace
 }  // namespace authjwt
