@@ -277,14 +277,16 @@ is($st, 403, 'strip with a failed rule: refused before anything is proxied');
 is(backend_vars($body)->{authorization}, '',
    'strip with a rule that holds: removed');
 
+($st, $h, $body) = $t->http_get('/strip-explicit/x',
+                                Authorization => "Bearer $good");
+is(backend_vars($body)->{authorization}, '',
+   'strip: proxy_set_header Authorization $http_authorization '
+   . 'does not bring the token back');
+
 TODO: {
-    local $TODO = 'variables keep the value read before the token was '
-                . 'stripped';
-    ($st, $h, $body) = $t->http_get('/strip-explicit/x',
-                                    Authorization => "Bearer $good");
-    is(backend_vars($body)->{authorization}, '',
-       'strip: proxy_set_header Authorization $http_authorization '
-       . 'does not bring the token back');
+    # nginx 1.22 builds $http_cookie from its own list of Cookie headers,
+    # which stripping does not rebuild (documented in the README)
+    local $TODO = '$http_cookie still shows the stripped cookie';
     ($st, $h, $body) = $t->http_get('/strip-cookie-explicit/x',
                                     Cookie => "a=1; session=$good");
     is(backend_vars($body)->{cookie}, 'a=1',

@@ -201,6 +201,8 @@ ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
     noexcept;
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_verify(ngx_http_request_t *r)
     noexcept;
+bool ngx_http_auth_jwt_passes_unchecked(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf) noexcept;
 ngx_int_t ngx_http_auth_jwt_handler(ngx_http_request_t *r) noexcept;
 
 /* variables */

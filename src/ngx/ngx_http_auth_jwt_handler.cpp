@@ -274,7 +274,7 @@ ngx_http_auth_jwt_find_header(ngx_http_request_t *r, ngx_str_t name)
 /* A CORS preflight (an OPTIONS request announcing its method) carries no
  * credentials by design. */
 bool
-ngx_http_auth_jwt_is_preflight(ngx_http_request_t *r) noexcept
+ngx_http_auth_jwt_preflight(ngx_http_request_t *r) noexcept
 {
     return r->method == NGX_HTTP_OPTIONS
            && ngx_http_auth_jwt_find_header(
@@ -405,6 +405,11 @@ ngx_http_auth_jwt_strip(ngx_http_request_t *r, ngx_http_auth_jwt_ctx_t *ctx)
     }
 
     r->headers_in.headers = headers;
+
+    /* read again if used later: "proxy_set_header Authorization
+     * $http_authorization" then finds nothing to pass on */
+    r->variables[ctx->source->index].valid = 0;
+    r->variables[ctx->source->index].not_found = 0;
 
     if (drop.len
         && ngx_http_auth_jwt_header_is(drop,
@@ -548,6 +553,14 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r) noexcept
 }
 
 
+bool
+ngx_http_auth_jwt_passes_unchecked(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf) noexcept
+{
+    return ajcf->allow_preflight && ngx_http_auth_jwt_preflight(r);
+}
+
+
 ngx_int_t
 ngx_http_auth_jwt_handler(ngx_http_request_t *r) noexcept
 {
@@ -557,9 +570,7 @@ ngx_http_auth_jwt_handler(ngx_http_request_t *r) noexcept
     ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module));
 
-    if (!ajcf->enable
-        || (ajcf->allow_preflight && ngx_http_auth_jwt_is_preflight(r)))
-    {
+    if (!ajcf->enable || ngx_http_auth_jwt_passes_unchecked(r, ajcf)) {
         return NGX_DECLINED;
     }
 

@@ -79,7 +79,9 @@ ngx_http_auth_jwt_var_ctx(ngx_http_request_t *r, bool *failed) noexcept
 
     ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module));
-    if (!ajcf->enable) {
+    /* a request let through unchecked is not checked for a variable
+     * either: that would log a refusal for it */
+    if (!ajcf->enable || ngx_http_auth_jwt_passes_unchecked(r, ajcf)) {
         return ngx_http_auth_jwt_get_ctx(r);
     }
 
