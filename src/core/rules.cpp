@@ -23,6 +23,42 @@ constexpr OpSpelling kOps[] = {
 
 constexpr std::string_view kOperatorChars = "!~<>=";
 
+template <typename Number>
+bool compare(RuleOp op, Number value, Number bound) noexcept
+{
+    switch (op) {
+    case RuleOp::Equal:
+        return value == bound;
+    case RuleOp::Less:
+        return value < bound;
+    case RuleOp::LessEqual:
+        return value <= bound;
+    case RuleOp::Greater:
+        return value > bound;
+    case RuleOp::GreaterEqual:
+        return value >= bound;
+    default:
+        return false;
+    }
+}
+
+// Integers compare exactly (a double cannot tell 2^53 from 2^53 + 1);
+// anything else as doubles.
+bool compareNumbers(RuleOp op, const json_t *claim,
+                    std::string_view operand) noexcept
+{
+    if (json_is_integer(claim)) {
+        if (auto bound = parseInteger(operand)) {
+            return compare<long long>(op, json_integer_value(claim), *bound);
+        }
+    }
+    auto bound = parseNumber(operand);
+    if (!json_is_number(claim) || !bound) {
+        return false;
+    }
+    return compare(op, json_number_value(claim), *bound);
+}
+
 bool scalarEquals(const json_t *value, std::string_view operand) noexcept
 {
     switch (json_typeof(value)) {
@@ -30,10 +66,8 @@ bool scalarEquals(const json_t *value, std::string_view operand) noexcept
         return operand == std::string_view(json_string_value(value),
                                            json_string_length(value));
     case JSON_INTEGER:
-    case JSON_REAL: {
-        auto number = parseNumber(operand);
-        return number && *number == json_number_value(value);
-    }
+    case JSON_REAL:
+        return compareNumbers(RuleOp::Equal, value, operand);
     case JSON_TRUE:
         return operand == "true";
     case JSON_FALSE:
@@ -62,6 +96,10 @@ bool equals(const json_t *claim, std::string_view operand) noexcept
 
 bool holdsWord(std::string_view text, std::string_view word) noexcept
 {
+    // an empty word would match between two spaces
+    if (word.empty()) {
+        return false;
+    }
     while (!text.empty()) {
         std::size_t end = text.find(' ');
         if (text.substr(0, end) == word) {
@@ -96,28 +134,6 @@ bool containsWord(const json_t *claim, std::string_view word) noexcept
         }
     }
     return false;
-}
-
-bool compareNumbers(RuleOp op, const json_t *claim,
-                    std::string_view operand) noexcept
-{
-    auto bound = parseNumber(operand);
-    if (!json_is_number(claim) || !bound) {
-        return false;
-    }
-    double value = json_number_value(claim);
-    switch (op) {
-    case RuleOp::Less:
-        return value < *bound;
-    case RuleOp::LessEqual:
-        return value <= *bound;
-    case RuleOp::Greater:
-        return value > *bound;
-    case RuleOp::GreaterEqual:
-        return value >= *bound;
-    default:
-        return false;
-    }
 }
 
 }  // namespace
@@ -181,20 +197,90 @@ bool isNumericOp(RuleOp op) noexcept
            || op == RuleOp::Greater || op == RuleOp::GreaterEqual;
 }
 
-std::optional<double> parseNumber(std::string_view text) noexcept
+namespace {
+
+// RFC 8259 6: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)? ; strtod alone
+// would also take hexadecimal, "inf", leading spaces and "+1".
+bool isJsonNumber(std::string_view text, bool &integer) noexcept
 {
-    // strtod needs a terminated string; numbers worth comparing are short.
-    char buf[64];
-    if (text.empty() || text.size() >= sizeof(buf)) {
-        return std::nullopt;
+    std::size_t i = 0;
+    auto digits = [&]() {
+        std::size_t start = i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+            i++;
+        }
+        return i - start;
+    };
+
+    if (i < text.size() && text[i] == '-') {
+        i++;
+    }
+    std::size_t intStart = i;
+    std::size_t intDigits = digits();
+    if (intDigits == 0 || (intDigits > 1 && text[intStart] == '0')) {
+        return false;
+    }
+    integer = true;
+    if (i < text.size() && text[i] == '.') {
+        i++;
+        integer = false;
+        if (digits() == 0) {
+            return false;
+        }
+    }
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        i++;
+        integer = false;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+            i++;
+        }
+        if (digits() == 0) {
+            return false;
+        }
+    }
+    return i == text.size();
+}
+
+// Copies text into buf, terminated, for the C conversion functions.
+bool terminated(std::string_view text, char *buf, std::size_t size) noexcept
+{
+    if (text.size() >= size) {
+        return false;
     }
     text.copy(buf, text.size());
     buf[text.size()] = '\0';
+    return true;
+}
 
-    char *end = nullptr;
+}  // namespace
+
+std::optional<double> parseNumber(std::string_view text) noexcept
+{
+    bool integer = false;
+    char buf[64];
+    if (!isJsonNumber(text, integer) || !terminated(text, buf, sizeof(buf))) {
+        return std::nullopt;
+    }
+    // Underflow to a tiny or zero value is fine; overflow is not.
+    double value = std::strtod(buf, nullptr);
+    if (!std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<long long> parseInteger(std::string_view text) noexcept
+{
+    bool integer = false;
+    char buf[32];
+    if (!isJsonNumber(text, integer) || !integer
+        || !terminated(text, buf, sizeof(buf)))
+    {
+        return std::nullopt;
+    }
     errno = 0;
-    double value = std::strtod(buf, &end);
-    if (end != buf + text.size() || errno != 0 || !std::isfinite(value)) {
+    long long value = std::strtoll(buf, nullptr, 10);
+    if (errno != 0) {
         return std::nullopt;
     }
     return value;

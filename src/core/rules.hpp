@@ -60,8 +60,11 @@ std::optional<Rule> parseRule(std::string_view text, std::string &error);
 // when the configuration is loaded.
 bool isNumericOp(RuleOp op) noexcept;
 
-// Parses a whole string as a finite number.
+// Parses a whole string as a finite number in JSON syntax (RFC 8259 6).
 std::optional<double> parseNumber(std::string_view text) noexcept;
+
+// The same for an integer (no fraction, no exponent) that fits 64 bits.
+std::optional<long long> parseInteger(std::string_view text) noexcept;
 
 // The value at path in object, or null when any segment is missing or
 // crosses a non-object.

@@ -66,6 +66,9 @@ inline const std::vector<Status> kAllStatuses = {
     Status::AlgNotAllowed, Status::UnknownKid,     Status::NoKey,
     Status::BadSignature, Status::BadPayload,      Status::MissingExp,
     Status::BadTimeClaim, Status::Expired,         Status::NotYetValid,
+    Status::IssuedInFuture, Status::MissingIat,    Status::LifetimeTooLong,
+    Status::IssuerMismatch, Status::AudienceMismatch,
+    Status::ClaimRuleFailed, Status::RequireFailed,
     Status::InternalError,
 };
 
