@@ -10,6 +10,7 @@
 #   make integration  integration tests only
 #   make check-memory  integration tests against an ASan+UBSan build, and
 #                   under valgrind
+#   make fuzz       libFuzzer targets of the core, 60 s each (FUZZ_SECONDS)
 
 SHELL      := /bin/bash
 BUILD      ?= build
@@ -44,7 +45,8 @@ SAN_PRELOAD  = $(shell $(CXX) -print-file-name=libasan.so) \
                $(shell $(CXX) -print-file-name=libubsan.so)
 
 .PHONY: all module asan-module deps test-deps run stop test unit \
-        integration check-memory check-asan check-valgrind clean
+        integration check-memory check-asan check-valgrind fuzz fuzz-smoke \
+        clean
 
 all: module
 
@@ -107,7 +109,16 @@ check-valgrind: test-deps module
 	NGINX_BIN=$(NGINX_BIN) MODULE_SO=$(CURDIR)/$(MODULE) \
 	    NGINX_VALGRIND="$(VALGRIND)" prove -j2 -I t/lib t/
 
-test: unit integration check-memory
+FUZZ_SECONDS ?= 60
+
+fuzz:
+	fuzz/run $(FUZZ_SECONDS)
+
+# A short run of every fuzz target, as part of "make test".
+fuzz-smoke:
+	fuzz/run 15
+
+test: unit integration check-memory fuzz-smoke
 
 run: module
 	@scripts/ensure-packages $(RUN_PACKAGES)
