@@ -50,8 +50,15 @@ SAN_PRELOAD  = $(shell $(CXX) -print-file-name=libasan.so) \
 
 all: module
 
+# Against another nginx tree, Debian's nginx packages are not needed.
+ifeq ($(NGINX_SRC),)
 deps:
 	@scripts/ensure-packages $(BUILD_PACKAGES)
+else
+deps:
+	@scripts/ensure-packages g++ make libssl-dev libjansson-dev \
+	    libpcre2-dev zlib1g-dev
+endif
 
 test-deps: deps
 	@scripts/ensure-packages $(TEST_PACKAGES)
