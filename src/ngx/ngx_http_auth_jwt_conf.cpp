@@ -308,8 +308,16 @@ ngx_http_auth_jwt_merge_error(ngx_conf_t *cf,
     ngx_http_auth_jwt_loc_conf_t *ajcf, const char *message,
     const std::string &detail)
 {
-    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "%s%s in %V:%ui", message,
-                  detail.c_str(), &ajcf->enable_file, ajcf->enable_line);
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = static_cast<ngx_http_core_loc_conf_t *>(
+        ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module));
+
+    /* a server's own configuration has no location name */
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "%s%s for %s\"%V\" "
+                  "(\"auth_jwt\" in %V:%ui)", message, detail.c_str(),
+                  clcf->name.len ? "location " : "server ", &clcf->name,
+                  &ajcf->enable_file, ajcf->enable_line);
     return static_cast<char *>(NGX_CONF_ERROR);
 }
 
@@ -518,7 +526,10 @@ ngx_http_auth_jwt_set_sources(ngx_conf_t *cf,
     ngx_http_auth_jwt_source_t  *source;
 
     if (ajcf->sources != NGX_CONF_UNSET_PTR) {
-        return const_cast<char *>("is duplicate");
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "the token source is "
+                           "already set by \"auth_jwt_token\" or "
+                           "\"auth_jwt ... token=\"");
+        return static_cast<char *>(NGX_CONF_ERROR);
     }
 
     ajcf->sources = ngx_array_create(cf->pool, n,
