@@ -11,6 +11,7 @@
 #   make check-memory  integration tests against an ASan+UBSan build, and
 #                   under valgrind
 #   make fuzz       libFuzzer targets of the core, 60 s each (FUZZ_SECONDS)
+#   make bench      throughput against a no-auth baseline (wrk, loopback)
 
 SHELL      := /bin/bash
 BUILD      ?= build
@@ -45,7 +46,7 @@ SAN_PRELOAD  = $(shell $(CXX) -print-file-name=libasan.so) \
                $(shell $(CXX) -print-file-name=libubsan.so)
 
 .PHONY: all module asan-module deps test-deps run stop test unit \
-        integration check-memory check-asan check-valgrind fuzz fuzz-smoke \
+        integration check-memory check-asan check-valgrind fuzz fuzz-smoke bench \
         clean
 
 all: module
@@ -117,6 +118,10 @@ check-valgrind: test-deps module
 	    NGINX_VALGRIND="$(VALGRIND)" prove -j2 -I t/lib t/
 
 FUZZ_SECONDS ?= 60
+
+bench: module
+	@scripts/ensure-packages wrk libcrypt-jwt-perl
+	BENCH_MODULE=$(CURDIR)/$(MODULE) bench/run
 
 fuzz:
 	fuzz/run $(FUZZ_SECONDS)
