@@ -6,6 +6,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/rsa.h>
 #include <openssl/objects.h>
 
 namespace authjwt {
@@ -362,6 +363,44 @@ bool checkEdwardsPoint(EVP_PKEY *pkey, const std::string &source,
     return true;
 }
 
+// Sets up a verification under pkey with alg's digest (none for EdDSA)
+// and, for RSA, the padding alg calls for.
+MdCtxPtr newVerifyContext(EVP_PKEY *pkey, Alg alg)
+{
+    MdCtxPtr md(EVP_MD_CTX_new());
+    EVP_PKEY_CTX *pctx = nullptr;
+    if (md == nullptr
+        || EVP_DigestVerifyInit_ex(md.get(), &pctx, algDigestName(alg),
+                                   nullptr, nullptr, pkey, nullptr) != 1)
+    {
+        ERR_clear_error();
+        return nullptr;
+    }
+
+    bool ok = true;
+    switch (algFamily(alg)) {
+    case AlgFamily::RsaPkcs1:
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+        break;
+    case AlgFamily::RsaPss:
+        // RFC 7518 3.5: MGF1 with the same hash, salt as long as the hash.
+        // OpenSSL would otherwise accept any salt length.
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1
+             && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST)
+                    == 1
+             && EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, algDigestName(alg),
+                                                  nullptr) == 1;
+        break;
+    default:
+        break;
+    }
+    if (!ok) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    return md;
+}
+
 }  // namespace
 
 std::optional<Key> Key::fromSecret(std::string secret, AlgSet allowed,
@@ -458,12 +497,34 @@ std::optional<Key> Key::fromPublicKey(PkeyPtr pkey, AlgSet allowed,
 
     Key key;
     key.type_ = kind.type;
-    key.algs_ = algs;
     key.kid_ = std::move(kid);
     key.source_ = std::move(source);
     key.pkey_ = std::move(pkey);
 
+    // An algorithm OpenSSL cannot set up with this key (an RSA-PSS key
+    // restricted to another digest or salt) is one it cannot verify.
+    for (unsigned i = 0; i < kAlgCount; i++) {
+        Alg alg = static_cast<Alg>(i);
+        if (!algs.contains(alg)) {
+            continue;
+        }
+        key.verify_[i] = newVerifyContext(key.pkey_.get(), alg);
+        if (key.verify_[i] != nullptr) {
+            key.algs_ |= AlgSet::of(alg);
+        }
+    }
+    if (key.algs_.empty()) {
+        error = std::string(kind.name) + " key in " + key.source_
+                + " cannot be set up to verify " + algs.names();
+        return std::nullopt;
+    }
+
     return key;
+}
+
+const EVP_MD_CTX *Key::verifyTemplate(Alg alg) const noexcept
+{
+    return verify_[static_cast<unsigned>(alg)].get();
 }
 
 const EVP_MAC_CTX *Key::hmacTemplate(Alg alg) const noexcept

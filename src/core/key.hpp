@@ -64,6 +64,11 @@ public:
     // key may verify.
     const EVP_MAC_CTX *hmacTemplate(Alg alg) const noexcept;
 
+    // A digest-verify context set up with the public key, alg's digest and
+    // padding, prepared once so that a request only copies it; null if
+    // alg is not one this key may verify.
+    const EVP_MD_CTX *verifyTemplate(Alg alg) const noexcept;
+
 private:
     Key() = default;
 
@@ -74,6 +79,7 @@ private:
     PkeyPtr pkey_;
     std::string secret_;
     std::array<MacCtxPtr, 3> hmac_;
+    std::array<MdCtxPtr, kAlgCount> verify_;
 };
 
 class KeySet {

@@ -44,38 +44,17 @@ bool verifyHmac(const Key &key, Alg alg, std::string_view input,
     return CRYPTO_memcmp(mac, signature, size) == 0;
 }
 
-// Sets up a verification of input under key, with alg's digest (none for
-// EdDSA) and, for RSA, the padding alg calls for.
-bool initDigestVerify(EVP_MD_CTX *md, const Key &key, Alg alg) noexcept
-{
-    EVP_PKEY_CTX *pctx = nullptr;
-    if (EVP_DigestVerifyInit_ex(md, &pctx, algDigestName(alg), nullptr,
-                                nullptr, key.pkey(), nullptr) != 1)
-    {
-        return false;
-    }
-    switch (algFamily(alg)) {
-    case AlgFamily::RsaPkcs1:
-        return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
-    case AlgFamily::RsaPss:
-        // RFC 7518 3.5: MGF1 with the same hash, salt as long as the hash.
-        // OpenSSL would otherwise accept any salt length.
-        return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1
-               && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
-                                                   RSA_PSS_SALTLEN_DIGEST)
-                      == 1
-               && EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, algDigestName(alg),
-                                                    nullptr) == 1;
-    default:
-        return true;
-    }
-}
-
+// A copy of the verification context the key prepared for alg, so that a
+// request fetches no digest and builds no key context of its own.
 bool digestVerify(const Key &key, Alg alg, std::string_view input,
                   const unsigned char *signature, std::size_t size) noexcept
 {
+    const EVP_MD_CTX *prepared = key.verifyTemplate(alg);
+    if (prepared == nullptr) {
+        return false;
+    }
     MdCtxPtr md(EVP_MD_CTX_new());
-    if (md == nullptr || !initDigestVerify(md.get(), key, alg)) {
+    if (md == nullptr || EVP_MD_CTX_copy_ex(md.get(), prepared) != 1) {
         return fail();
     }
     int rc = EVP_DigestVerify(md.get(), signature, size,

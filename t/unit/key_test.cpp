@@ -77,7 +77,8 @@ EVP_PKEY *generateRsa(std::size_t bits)
 
 // EVP_PKEY_Q_keygen knows no RSA-PSS in OpenSSL 3.0. With md, the key is
 // restricted to that digest (RFC 4055).
-EVP_PKEY *generatePss(const char *md = nullptr)
+// An RSA-PSS key, restricted to md (and MGF1 with mgf1Md) when given.
+EVP_PKEY *generatePss(const char *md = nullptr, const char *mgf1Md = nullptr)
 {
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA-PSS", nullptr));
     EVP_PKEY *pkey = nullptr;
@@ -87,6 +88,11 @@ EVP_PKEY *generatePss(const char *md = nullptr)
     if (md != nullptr) {
         EXPECT_EQ(EVP_PKEY_CTX_set_rsa_pss_keygen_md_name(ctx.get(), md,
                                                           nullptr),
+                  1);
+    }
+    if (mgf1Md != nullptr) {
+        EXPECT_EQ(EVP_PKEY_CTX_set_rsa_pss_keygen_mgf1_md_name(ctx.get(),
+                                                               mgf1Md),
                   1);
     }
     EXPECT_EQ(EVP_PKEY_generate(ctx.get(), &pkey), 1);
@@ -113,7 +119,9 @@ struct TestKeys {
     PkeyPtr rsa2048b{generateRsa(2048)};
     PkeyPtr rsa1024{generateRsa(1024)};
     PkeyPtr rsaPss{generatePss()};
-    PkeyPtr rsaPss384{generatePss("SHA384")};
+    PkeyPtr rsaPss384{generatePss("SHA384", "SHA384")};
+    // restricted to SHA-384 but MGF1 left at OpenSSL's default, SHA-1
+    PkeyPtr rsaPss384Mgf1Sha1{generatePss("SHA384")};
     PkeyPtr p256{generateEc("P-256")};
     PkeyPtr p384{generateEc("P-384")};
     PkeyPtr p521{generateEc("P-521")};
@@ -698,6 +706,15 @@ TEST(KeyPublic, RsaPssDigestRestriction)
     EXPECT_FALSE(fromPublic(pkey, error, AlgSet::of(Alg::PS256)));
     EXPECT_TRUE(hasPhrase(error, "RSA-PSS key in \"conf/k.pem\" can only "
                                  "verify PS384"));
+}
+
+// RFC 7518 3.5 requires MGF1 with the same hash; a key that fixes another
+// MGF1 digest can verify no PS* token and is refused when loaded.
+TEST(KeyPublic, RsaPssWithAnotherMgf1DigestIsRefused)
+{
+    std::string error;
+    EXPECT_FALSE(fromPublic(keys().rsaPss384Mgf1Sha1.get(), error));
+    EXPECT_TRUE(hasPhrase(error, "cannot be set up to verify PS384"));
 }
 
 // ---------------------------------------------------------------------
