@@ -18,29 +18,12 @@ my $repo = abs_path(dirname(__FILE__) . '/..');
 my $t = JwtTest->new;
 my $dir = $t->dir;
 
-sub slurp
-{
-    my ($path) = @_;
-    open my $fh, '<', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
-
 # The example as shipped, pointed at this test's ports and directory.
-my $conf = slurp("$repo/examples/quickstart.conf");
-my $module = JwtTest::module_path();
-ok($conf =~ s{^load_module objs/ngx_http_auth_jwt_module\.so;}
-             {load_module $module;\ndaemon off;\nmaster_process on;}m,
-   'quickstart loads the module from objs/');
-$conf =~ s{\brun/}{$dir/}g;
-$conf =~ s{\bexamples/site\b}{$repo/examples/site}g;
-$conf =~ s{127\.0\.0\.1:8080\b}{'127.0.0.1:' . $t->port}ge;
-$conf =~ s{127\.0\.0\.1:8081\b}{'127.0.0.1:' . $t->port2}ge;
+my $conf = $t->example_conf('quickstart.conf');
 $t->write_file('nginx.conf', $conf);
-mkdir "$dir/tmp";
 
 # "make run" mints its token with the secret the example is configured with.
-my ($secret) = slurp("$repo/scripts/run-quickstart") =~ /^secret="([^"]+)"/m;
+my ($secret) = JwtTest::slurp("$repo/scripts/run-quickstart") =~ /^secret="([^"]+)"/m;
 ok(defined $secret && index($conf, qq{auth_jwt_key  "$secret"}) >= 0,
    'scripts/run-quickstart signs with the secret of quickstart.conf');
 

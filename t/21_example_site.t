@@ -19,30 +19,13 @@ my $repo = abs_path(dirname(__FILE__) . '/..');
 my $t = JwtTest->new;
 my $dir = $t->dir;
 
-sub slurp
-{
-    my ($path) = @_;
-    open my $fh, '<', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
-
 # The example as shipped, pointed at this test's ports and directory.
-my $conf = slurp("$repo/examples/static-site.conf");
-my $module = JwtTest::module_path();
-ok($conf =~ s{^load_module objs/ngx_http_auth_jwt_module\.so;}
-             {load_module $module;\ndaemon off;\nmaster_process on;}m,
-   'the example loads the module from objs/');
-$conf =~ s{\brun/}{$dir/}g;
-$conf =~ s{\bexamples/site-login\b}{$repo/examples/site-login}g;
-$conf =~ s{127\.0\.0\.1:8080\b}{'127.0.0.1:' . $t->port}ge;
-$conf =~ s{127\.0\.0\.1:8081\b}{'127.0.0.1:' . $t->port2}ge;
+my $conf = $t->example_conf('static-site.conf');
 $t->write_file('nginx.conf', $conf);
-mkdir "$dir/tmp";
 
 my ($secret) = $conf =~ /^\s*auth_jwt_key\s+"([^"]+)";/m;
 ok(defined $secret, 'the example has a demo secret');
-like(slurp("$repo/examples/static-site.conf"), qr/key => "\Q$secret\E"/,
+like(JwtTest::slurp("$repo/examples/static-site.conf"), qr/key => "\Q$secret\E"/,
      'the comment mints its demo token with that secret');
 
 $t->start;

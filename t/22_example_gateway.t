@@ -19,24 +19,8 @@ my $repo = abs_path(dirname(__FILE__) . '/..');
 my $t = JwtTest->new;
 my $dir = $t->dir;
 
-sub slurp
-{
-    my ($path) = @_;
-    open my $fh, '<', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
-
-my $conf = slurp("$repo/examples/api-gateway.conf");
-my $module = JwtTest::module_path();
-ok($conf =~ s{^load_module objs/ngx_http_auth_jwt_module\.so;}
-             {load_module $module;\ndaemon off;\nmaster_process on;}m,
-   'the example loads the module from objs/');
-$conf =~ s{\brun/}{$dir/}g;
-$conf =~ s{127\.0\.0\.1:8080\b}{'127.0.0.1:' . $t->port}ge;
-$conf =~ s{127\.0\.0\.1:8081\b}{'127.0.0.1:' . $t->port2}ge;
+my $conf = $t->example_conf('api-gateway.conf');
 $t->write_file('nginx.conf', $conf);
-mkdir "$dir/tmp";
 
 my ($secret) = $conf =~ /^\s*auth_jwt_key\s+"([^"]+)";/m;
 ok(defined $secret, 'the example has a demo secret');

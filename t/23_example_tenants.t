@@ -23,35 +23,18 @@ my $dir = $t->dir;
 my ($port3) = grep { $_ != $t->port && $_ != $t->port2 }
     JwtTest::free_ports(3);
 
-sub slurp
-{
-    my ($path) = @_;
-    open my $fh, '<', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
-
-my $conf = slurp("$repo/examples/multi-tenant.conf");
-my $module = JwtTest::module_path();
-ok($conf =~ s{^load_module objs/ngx_http_auth_jwt_module\.so;}
-             {load_module $module;\ndaemon off;\nmaster_process on;}m,
-   'the example loads the module from objs/');
-$conf =~ s{\brun/}{$dir/}g;
-$conf =~ s{127\.0\.0\.1:8080\b}{'127.0.0.1:' . $t->port}ge;
-$conf =~ s{127\.0\.0\.1:8081\b}{'127.0.0.1:' . $t->port2}ge;
-$conf =~ s{127\.0\.0\.1:8082\b}{"127.0.0.1:$port3"}ge;
+my $conf = $t->example_conf('multi-tenant.conf', 8082 => $port3);
 like($conf, qr{auth_jwt_key\s+file=keys/tenants\.jwks;},
      'the example reads keys/tenants.jwks beside it');
 $t->write_file('nginx.conf', $conf);
-mkdir "$dir/tmp";
 
 # The shipped key set loads.
 $t->write_file('keys/tenants.jwks',
-               slurp("$repo/examples/keys/tenants.jwks"));
+               JwtTest::slurp("$repo/examples/keys/tenants.jwks"));
 my ($rc, $out) = $t->test_config;
 is($rc, 0, 'nginx -t passes with the shipped keys/tenants.jwks')
     or diag($out);
-my $shipped = JSON::PP->new->decode(slurp("$repo/examples/keys/tenants.jwks"));
+my $shipped = JSON::PP->new->decode(JwtTest::slurp("$repo/examples/keys/tenants.jwks"));
 is_deeply([sort map { $_->{kid} } @{ $shipped->{keys} }],
           ['acme-2024', 'globex-2024'], 'the shipped set names both kids');
 ok(!grep({ exists $_->{d} } @{ $shipped->{keys} }),

@@ -21,35 +21,19 @@ my $repo = abs_path(dirname(__FILE__) . '/..');
 my $t = JwtTest->new;
 my $dir = $t->dir;
 
-sub slurp
-{
-    my ($path) = @_;
-    open my $fh, '<', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
-
-my $conf = slurp("$repo/examples/keycloak.conf");
-my $module = JwtTest::module_path();
-ok($conf =~ s{^load_module objs/ngx_http_auth_jwt_module\.so;}
-             {load_module $module;\ndaemon off;\nmaster_process on;}m,
-   'the example loads the module from objs/');
-$conf =~ s{\brun/}{$dir/}g;
-$conf =~ s{127\.0\.0\.1:8080\b}{'127.0.0.1:' . $t->port}ge;
-$conf =~ s{127\.0\.0\.1:8081\b}{'127.0.0.1:' . $t->port2}ge;
+my $conf = $t->example_conf('keycloak.conf');
 like($conf, qr{auth_jwt_key\s+file=keys/keycloak-demo\.jwks;},
      'the example reads keys/keycloak-demo.jwks beside it');
 $t->write_file('nginx.conf', $conf);
-mkdir "$dir/tmp";
 
 # The shipped key set loads.
 $t->write_file('keys/keycloak-demo.jwks',
-               slurp("$repo/examples/keys/keycloak-demo.jwks"));
+               JwtTest::slurp("$repo/examples/keys/keycloak-demo.jwks"));
 my ($rc, $out) = $t->test_config;
 is($rc, 0, 'nginx -t passes with the shipped keys/keycloak-demo.jwks')
     or diag($out);
 my $shipped = JSON::PP->new->decode(
-    slurp("$repo/examples/keys/keycloak-demo.jwks"));
+    JwtTest::slurp("$repo/examples/keys/keycloak-demo.jwks"));
 ok(!grep({ exists $_->{d} } @{ $shipped->{keys} }),
    'the shipped set holds no private key');
 
@@ -57,7 +41,7 @@ ok(!grep({ exists $_->{d} } @{ $shipped->{keys} }),
 # certificate chain, and an encryption key that must be skipped.
 my $realm = $t->keypair('realm', 'rsa');
 my $enc = $t->keypair('enc', 'rsa');
-my $pem = slurp("$dir/" . $t->cert('realm'));
+my $pem = JwtTest::slurp("$dir/" . $t->cert('realm'));
 my ($der) = $pem =~ /-----BEGIN CERTIFICATE-----\s*(.*?)\s*-----END/s;
 $der =~ s/\s+//g;
 $t->write_file('keys/keycloak-demo.jwks', json({keys => [

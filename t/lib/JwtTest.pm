@@ -172,6 +172,37 @@ EOF
     return $self;
 }
 
+# The text of examples/NAME, started as "make run" starts such a file,
+# pointed at this instance: the module from MODULE_SO, run/ in the test
+# directory, static roots under examples/ in the repository, and the
+# example's ports 127.0.0.1:8080 and :8081 (more in %ports, e.g.
+# 8082 => $port) on this instance's ports. Nothing is written yet.
+sub example_conf
+{
+    my ($self, $name, %ports) = @_;
+    my $conf = slurp("$REPO/examples/$name");
+    my %port = (8080 => $self->{port}, 8081 => $self->{port2}, %ports);
+
+    $conf =~ s{^load_module objs/ngx_http_auth_jwt_module\.so;}
+              {load_module $self->{module};\ndaemon off;\nmaster_process on;}m
+        or die "examples/$name does not load objs/ngx_http_auth_jwt_module.so\n";
+    $conf =~ s{\brun/}{$self->{dir}/}g;
+    $conf =~ s{(root\s+)examples/}{$1$REPO/examples/}g;
+    $conf =~ s{127\.0\.0\.1:(\d+)\b}
+              {'127.0.0.1:' . ($port{$1} // $1)}ge;
+    make_path("$self->{dir}/tmp");
+    return $conf;
+}
+
+sub slurp
+{
+    my ($path) = @_;
+    open my $fh, '<', $path or die "$path: $!\n";
+    binmode $fh;
+    local $/;
+    return scalar <$fh>;
+}
+
 # The line number in nginx.conf of the first line matching $re.
 sub conf_line
 {
