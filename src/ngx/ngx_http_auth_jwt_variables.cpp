@@ -114,6 +114,27 @@ ngx_http_auth_jwt_accepted_ctx(ngx_http_request_t *r,
 }
 
 
+/* The value of a header or payload member, formatted for variables; not
+ * found when there is no such member. */
+ngx_int_t
+ngx_http_auth_jwt_member_value(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, const json_t *member) noexcept
+{
+    if (member == NULL) {
+        ngx_http_auth_jwt_not_found(v);
+        return NGX_OK;
+    }
+
+    try {
+        return ngx_http_auth_jwt_set_value(r, v,
+                                           authjwt::jsonValueText(member));
+
+    } catch (...) {
+        return NGX_ERROR;
+    }
+}
+
+
 /* A member of the verified header or payload, by the name that follows
  * the variable's prefix. */
 ngx_int_t
@@ -140,18 +161,7 @@ ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
     member = authjwt::jsonMemberIgnoringCase(
         object, std::string_view(reinterpret_cast<char *>(name->data) + prefix,
                                  name->len - prefix));
-    if (member == NULL) {
-        ngx_http_auth_jwt_not_found(v);
-        return NGX_OK;
-    }
-
-    try {
-        return ngx_http_auth_jwt_set_value(r, v,
-                                           authjwt::jsonValueText(member));
-
-    } catch (...) {
-        return NGX_ERROR;
-    }
+    return ngx_http_auth_jwt_member_value(r, v, member);
 }
 
 
@@ -254,18 +264,7 @@ ngx_http_auth_jwt_binding_variable(ngx_http_request_t *r,
                              : ctx->verified.payload.get();
 
     member = authjwt::findClaim(object, binding->path);
-    if (member == NULL) {
-        ngx_http_auth_jwt_not_found(v);
-        return NGX_OK;
-    }
-
-    try {
-        return ngx_http_auth_jwt_set_value(r, v,
-                                           authjwt::jsonValueText(member));
-
-    } catch (...) {
-        return NGX_ERROR;
-    }
+    return ngx_http_auth_jwt_member_value(r, v, member);
 }
 
 }  /* namespace */
