@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include <memory>
 #include <new>
 #include <string>
 #include <type_traits>
@@ -14,6 +15,7 @@
 #include "ngx.hpp"
 
 #include "core/key.hpp"
+#include "core/key_loader.hpp"
 #include "core/rules.hpp"
 #include "core/verifier.hpp"
 
@@ -44,6 +46,30 @@ struct ngx_http_auth_jwt_require_t {
 };
 
 
+/* The keys of one configuration level and what they were built from: the
+ * inline secrets and key files of its auth_jwt_key directives, in order.
+ * A worker builds the set again when a key file changes. */
+struct ngx_http_auth_jwt_keys_t {
+    struct Source {
+        bool                     file = false;
+        std::string              value;     /* secret, or full path */
+        std::string              shown;     /* the path as configured */
+        authjwt::SecretEncoding  encoding = authjwt::SecretEncoding::Utf8;
+
+        /* the file as last read: a change of any is a change of file */
+        time_t                   mtime = 0;
+        off_t                    size = 0;
+        ngx_file_uniq_t          uniq = 0;
+    };
+
+    std::vector<Source>                sources;
+    std::shared_ptr<authjwt::KeySet>   current =
+                                           std::make_shared<authjwt::KeySet>();
+    bool                               has_files = false;
+    time_t                             checked = 0;
+};
+
+
 struct ngx_http_auth_jwt_loc_conf_t {
     ngx_int_t                  enable;
     ngx_str_t                  realm;
@@ -56,10 +82,10 @@ struct ngx_http_auth_jwt_loc_conf_t {
     ngx_array_t               *sources;       /* of source_t */
 
     /* owned by a cleanup of the configuration pool */
-    authjwt::KeySet           *keys;
+    ngx_http_auth_jwt_keys_t  *keys;
 
     ngx_uint_t                 alg_bits;      /* auth_jwt_alg, or unset */
-    ngx_uint_t                 allowed_bits;  /* effective, set at merge */
+    ngx_uint_t                 listed_bits;   /* alg_bits, or all; merge */
 
     ngx_flag_t                 require_exp;
     time_t                     leeway;
@@ -195,6 +221,12 @@ char *ngx_http_auth_jwt_merge_policy(ngx_conf_t *cf,
 ngx_int_t ngx_http_auth_jwt_check_policy(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
     noexcept;
+
+/* keys */
+bool ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keys_t *keys,
+    ngx_http_auth_jwt_keys_t::Source source, std::string &error);
+const authjwt::KeySet &ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
+    ngx_http_auth_jwt_keys_t *keys) noexcept;
 
 /* handler */
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)

@@ -14,10 +14,6 @@
 
 namespace {
 
-/* key files are small; anything larger is a mistake, not a key */
-constexpr off_t  kMaxKeyFileSize = 1024 * 1024;
-
-
 std::string_view
 view(const ngx_str_t &s) noexcept
 {
@@ -49,87 +45,28 @@ equals_ignore_case(const ngx_str_t &s, std::string_view word) noexcept
 }
 
 
+/* Adds a secret or a key file to this level's keys, loading it now so
+ * that "nginx -t" reports a bad key with its directive and line. */
 char *
 ngx_http_auth_jwt_add_keys(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf,
-    authjwt::KeyLoad &load)
+    ngx_http_auth_jwt_keys_t::Source source)
 {
-    authjwt::KeySet  *keys;
+    std::string  error;
 
-    if (!load.ok()) {
+    if (ajcf->keys == NULL) {
+        ajcf->keys = ngx_http_auth_jwt_conf_new<ngx_http_auth_jwt_keys_t>(cf);
+    }
+
+    ajcf->keys->has_files |= source.file;
+
+    if (!ngx_http_auth_jwt_keys_add(ajcf->keys, std::move(source), error)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": %s",
                            &static_cast<ngx_str_t *>(cf->args->elts)[0],
-                           load.error.c_str());
+                           error.c_str());
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    /* the key set of this configuration level, created on first use */
-    if (ajcf->keys == NULL) {
-        ajcf->keys = ngx_http_auth_jwt_conf_new<authjwt::KeySet>(cf);
-    }
-
-    keys = ajcf->keys;
-
-    for (authjwt::Key &key : load.keys) {
-        keys->add(std::move(key));
-    }
-
     return NGX_CONF_OK;
-}
-
-
-/* Reads a whole key file; on failure logs why, naming the file. */
-bool
-ngx_http_auth_jwt_read_file(ngx_conf_t *cf, ngx_str_t *name,
-    std::string &content)
-{
-    ngx_fd_t          fd;
-    ssize_t           n;
-    ngx_file_info_t   fi;
-    bool              ok;
-
-    fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%s\" failed", name->data);
-        return false;
-    }
-
-    ok = false;
-
-    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_fd_info_n " \"%s\" failed", name->data);
-        goto done;
-    }
-
-    if (ngx_file_size(&fi) > kMaxKeyFileSize) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "key file \"%s\" is larger than %O bytes",
-                           name->data, kMaxKeyFileSize);
-        goto done;
-    }
-
-    content.resize(static_cast<size_t>(ngx_file_size(&fi)));
-
-    n = ngx_read_fd(fd, reinterpret_cast<u_char *>(content.data()),
-                    content.size());
-    if (n == NGX_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_read_fd_n " \"%s\" failed", name->data);
-        goto done;
-    }
-
-    content.resize(static_cast<size_t>(n));
-    ok = true;
-
-done:
-
-    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
-        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
-                           ngx_close_file_n " \"%s\" failed", name->data);
-    }
-
-    return ok;
 }
 
 
@@ -137,30 +74,24 @@ char *
 ngx_http_auth_jwt_load_file(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf,
     ngx_str_t path)
 {
-    std::string        content;
-    authjwt::KeyLoad   load;
-    ngx_str_t          given;
+    ngx_http_auth_jwt_keys_t::Source  source;
 
     if (path.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "empty key file name");
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    given = path;
+    source.file = true;
+    source.shown = std::string(view(path));
 
     /* relative to the configuration's directory, like ssl_certificate */
     if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    if (!ngx_http_auth_jwt_read_file(cf, &path, content)) {
-        return static_cast<char *>(NGX_CONF_ERROR);
-    }
+    source.value = std::string(view(path));
 
-    load = authjwt::loadKeyText(content, view(given),
-                                authjwt::AlgSet::all());
-
-    return ngx_http_auth_jwt_add_keys(cf, ajcf, load);
+    return ngx_http_auth_jwt_add_keys(cf, ajcf, std::move(source));
 }
 
 
@@ -394,7 +325,7 @@ ngx_http_auth_jwt_check_enabled(ngx_conf_t *cf,
     authjwt::AlgSet  allowed;
     authjwt::AlgSet  listed;
 
-    if (ajcf->keys == NULL || ajcf->keys->empty()) {
+    if (ajcf->keys == NULL || ajcf->keys->current->empty()) {
         return ngx_http_auth_jwt_merge_error(cf, ajcf,
                    "\"auth_jwt\" is on but no \"auth_jwt_key\" is "
                    "configured", "");
@@ -403,16 +334,16 @@ ngx_http_auth_jwt_check_enabled(ngx_conf_t *cf,
     listed = authjwt::AlgSet::fromBits(
         ajcf->alg_bits != 0 ? static_cast<std::uint32_t>(ajcf->alg_bits)
                             : authjwt::AlgSet::all().bits());
-    allowed = listed & ajcf->keys->algs();
+    allowed = listed & ajcf->keys->current->algs();
 
     if (allowed.empty()) {
         return ngx_http_auth_jwt_merge_error(cf, ajcf,
                    "none of the algorithms in \"auth_jwt_alg\" can be "
                    "verified by the configured keys, which accept: ",
-                   ajcf->keys->algs().names());
+                   ajcf->keys->current->algs().names());
     }
 
-    ajcf->allowed_bits = allowed.bits();
+    ajcf->listed_bits = listed.bits();
 
     if (ngx_http_auth_jwt_returns_early(cf)) {
         ngx_http_core_loc_conf_t  *clcf = static_cast<ngx_http_core_loc_conf_t *>(
@@ -556,11 +487,10 @@ char *
 ngx_http_auth_jwt_set_secret(ngx_conf_t *cf,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *value)
 {
-    authjwt::SecretEncoding  encoding = authjwt::SecretEncoding::Utf8;
-    authjwt::KeyLoad         load;
+    ngx_http_auth_jwt_keys_t::Source  source;
 
     if (cf->args->nelts == 3
-        && !ngx_http_auth_jwt_secret_encoding(value[2], encoding))
+        && !ngx_http_auth_jwt_secret_encoding(value[2], source.encoding))
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid secret encoding \"%V\", expected "
@@ -569,10 +499,9 @@ ngx_http_auth_jwt_set_secret(ngx_conf_t *cf,
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    load = authjwt::loadSecret(view(value[1]), encoding,
-                               authjwt::AlgSet::all());
+    source.value = std::string(view(value[1]));
 
-    return ngx_http_auth_jwt_add_keys(cf, ajcf, load);
+    return ngx_http_auth_jwt_add_keys(cf, ajcf, std::move(source));
 }
 
 
@@ -618,7 +547,7 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf) noexcept
      *     conf->challenge = { 0, NULL };
      *     conf->challenge_invalid = { 0, NULL };
      *     conf->keys = NULL;
-     *     conf->allowed_bits = 0;
+     *     conf->listed_bits = 0;
      *     conf->enable_file = { 0, NULL };
      *     conf->enable_line = 0;
      */

@@ -111,8 +111,13 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
         return authjwt::Status::InternalError;
     }
 
+    const authjwt::KeySet  &keys = ngx_http_auth_jwt_keys_get(r, ajcf->keys);
+
+    /* the allowlist meets the keys as they are now: reloaded key files
+     * may bring other types */
     options.allowed = authjwt::AlgSet::fromBits(
-        static_cast<std::uint32_t>(ajcf->allowed_bits));
+                          static_cast<std::uint32_t>(ajcf->listed_bits))
+                      & keys.algs();
     options.time.requireExp = ajcf->require_exp;
     options.time.leewaySeconds = ajcf->leeway;
     options.time.maxLifetimeSeconds = ajcf->max_lifetime;
@@ -120,7 +125,7 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     options.issuers = ajcf->issuers;
     options.audiences = ajcf->audiences;
 
-    return authjwt::verifyCompact(view(token.data, token.len), *ajcf->keys,
+    return authjwt::verifyCompact(view(token.data, token.len), keys,
                                   options, ngx_time(), scratch, size,
                                   ctx->verified);
 }
@@ -455,7 +460,7 @@ ngx_http_auth_jwt_same_verification(ngx_http_auth_jwt_loc_conf_t *a,
         return true;
     }
 
-    if (a->keys != b->keys || a->allowed_bits != b->allowed_bits
+    if (a->keys != b->keys || a->listed_bits != b->listed_bits
         || a->require_exp != b->require_exp || a->leeway != b->leeway
         || a->max_lifetime != b->max_lifetime || a->max_size != b->max_size
         || a->issuers != b->issuers || a->audiences != b->audiences
