@@ -130,7 +130,7 @@ fuzz:
 fuzz-smoke:
 	fuzz/run 15
 
-test: unit integration check-memory fuzz-smoke
+test: unit fuzz-smoke integration check-memory
 
 run: module
 	@scripts/ensure-packages $(RUN_PACKAGES)
