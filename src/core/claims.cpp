@@ -7,25 +7,26 @@ namespace authjwt {
 
 namespace {
 
-enum class Presence { Absent, Number, NotNumber };
+using Presence = TimeClaim::Presence;
 
 // RFC 7519 2: a NumericDate is a JSON number, possibly non-integer.
-Presence numericDate(const json_t *payload, const char *name,
-                     double &out) noexcept
+TimeClaim numericDate(const json_t *payload, const char *name) noexcept
 {
+    TimeClaim claim;
     const json_t *value = json_object_get(payload, name);
     if (value == nullptr) {
-        return Presence::Absent;
+        return claim;
     }
-    if (!json_is_number(value)) {
-        return Presence::NotNumber;
+    claim.presence = Presence::NotNumber;
+    if (json_is_number(value)) {
+        claim.value = json_number_value(value);
+        // Jansson refuses overflowing literals, but stay safe if that
+        // changes.
+        if (std::isfinite(claim.value)) {
+            claim.presence = Presence::Number;
+        }
     }
-    out = json_number_value(value);
-    // Jansson refuses overflowing literals, but stay safe if that changes.
-    if (!std::isfinite(out)) {
-        return Presence::NotNumber;
-    }
-    return Presence::Number;
+    return claim;
 }
 
 }  // namespace
@@ -33,12 +34,22 @@ Presence numericDate(const json_t *payload, const char *name,
 Status checkTimeClaims(const json_t *payload, std::int64_t now,
                        const TimeRules &rules) noexcept
 {
-    double exp = 0;
-    double nbf = 0;
-    double iat = 0;
-    Presence hasExp = numericDate(payload, "exp", exp);
-    Presence hasNbf = numericDate(payload, "nbf", nbf);
-    Presence hasIat = numericDate(payload, "iat", iat);
+    TimeClaims claims;
+    claims.exp = numericDate(payload, "exp");
+    claims.nbf = numericDate(payload, "nbf");
+    claims.iat = numericDate(payload, "iat");
+    return checkTimes(claims, now, rules);
+}
+
+Status checkTimes(const TimeClaims &claims, std::int64_t now,
+                  const TimeRules &rules) noexcept
+{
+    Presence hasExp = claims.exp.presence;
+    Presence hasNbf = claims.nbf.presence;
+    Presence hasIat = claims.iat.presence;
+    double exp = claims.exp.value;
+    double nbf = claims.nbf.value;
+    double iat = claims.iat.value;
 
     if (hasExp == Presence::NotNumber || hasNbf == Presence::NotNumber
         || hasIat == Presence::NotNumber)

@@ -27,6 +27,24 @@ struct TimeRules {
     std::int64_t maxLifetimeSeconds = 0;
 };
 
+// One NumericDate claim (RFC 7519 2) as found in a payload.
+struct TimeClaim {
+    enum class Presence { Absent, Number, NotNumber };
+
+    Presence presence = Presence::Absent;
+    double value = 0;
+};
+
+struct TimeClaims {
+    TimeClaim exp;
+    TimeClaim nbf;
+    TimeClaim iat;
+};
+
+// The same checks on claims already extracted.
+Status checkTimes(const TimeClaims &claims, std::int64_t now,
+                  const TimeRules &rules) noexcept;
+
 // Returns BadTimeClaim, MissingExp, Expired, NotYetValid, IssuedInFuture,
 // MissingIat, LifetimeTooLong or Ok, checked in that order. A claim that
 // is present but not a JSON number (a string, null, a boolean) is

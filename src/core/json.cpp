@@ -47,7 +47,11 @@ std::size_t jsonNestingDepth(std::string_view text) noexcept
 
 Json Json::parse(std::string_view text, std::size_t maxDepth) noexcept
 {
-    if (jsonNestingDepth(text) > maxDepth) {
+    // A raw NUL is never JSON, but Jansson drops one that follows a number
+    // or a literal: refuse it here, so no parser sees two documents.
+    if (jsonNestingDepth(text) > maxDepth
+        || text.find('\0') != std::string_view::npos)
+    {
         return Json();
     }
     json_error_t error;

@@ -6,8 +6,8 @@
 //
 // Parsing is strict: duplicate object keys are refused (Jansson keeps the
 // last one otherwise, so two parsers could disagree about a claim), NUL in
-// strings is refused, and nesting deeper than maxDepth is refused before
-// Jansson's recursive parser sees the text.
+// strings and raw NUL bytes are refused, and nesting deeper than maxDepth
+// is refused before Jansson's recursive parser sees the text.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,7 @@
 #include "verifier.hpp"
 
+#include "payload_scan.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -237,6 +239,16 @@ Status verifyCompact(std::string_view compact, const KeySet &keys,
     if (status != Status::Ok) {
         return status;
     }
+    bool needsTree = (options.issuers != nullptr && !options.issuers->empty())
+                     || (options.audiences != nullptr
+                         && !options.audiences->empty());
+    if (options.deferPayload && !needsTree) {
+        TimeClaims times;
+        status = scanPayload(out.token.payloadText, times);
+        return status == Status::Ok ? checkTimes(times, now, options.time)
+                                    : status;
+    }
+
     Json payload;
     status = parsePayload(out.token, payload);
     if (status != Status::Ok) {
@@ -248,6 +260,17 @@ Status verifyCompact(std::string_view compact, const KeySet &keys,
     }
     out.payload = std::move(payload);
     return Status::Ok;
+}
+
+const json_t *verifiedPayload(VerifiedToken &verified) noexcept
+{
+    if (!verified.payload) {
+        Json parsed = Json::parse(verified.token.payloadText);
+        if (json_is_object(parsed.get())) {
+            verified.payload = std::move(parsed);
+        }
+    }
+    return verified.payload.get();
 }
 
 }  // namespace authjwt

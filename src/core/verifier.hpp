@@ -39,6 +39,10 @@ struct VerifyOptions {
     // Accepted "iss" and "aud" values; null or empty accepts any.
     const std::vector<std::string> *issuers = nullptr;
     const std::vector<std::string> *audiences = nullptr;
+    // Check the payload with scanPayload and leave the tree to be built by
+    // verifiedPayload() on first use (when no issuer or audience needs it
+    // now): most requests then never build one.
+    bool deferPayload = false;
 };
 
 struct VerifiedToken {
@@ -47,11 +51,16 @@ struct VerifiedToken {
 };
 
 // The whole path: parse, verify the signature, decode the payload, check
-// the time claims, then the issuer and the audience. out.token is filled as far as parsing got; out.payload
-// only once the signature holds.
+// the time claims, then the issuer and the audience. out.token is filled
+// as far as parsing got; out.payload only once everything holds (and,
+// with deferPayload, only through verifiedPayload()).
 Status verifyCompact(std::string_view compact, const KeySet &keys,
                      const VerifyOptions &options, std::int64_t now,
                      unsigned char *scratch, std::size_t scratchSize,
                      VerifiedToken &out) noexcept;
+
+// The payload of a token verifyCompact accepted, parsed now if it was
+// deferred; null only if that parse fails, which the scanner rules out.
+const json_t *verifiedPayload(VerifiedToken &verified) noexcept;
 
 }  // namespace authjwt

@@ -346,8 +346,9 @@ ngx_http_auth_jwt_check_enabled(ngx_conf_t *cf,
     ajcf->listed_bits = listed.bits();
 
     if (ngx_http_auth_jwt_returns_early(cf)) {
-        ngx_http_core_loc_conf_t  *clcf = static_cast<ngx_http_core_loc_conf_t *>(
-            ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module));
+        auto  clcf = static_cast<ngx_http_core_loc_conf_t *>(
+                         ngx_http_conf_get_module_loc_conf(
+                             cf, ngx_http_core_module));
 
         ngx_log_error(NGX_LOG_WARN, cf->log, 0,
                       "\"auth_jwt\" has no effect in location \"%V\": "

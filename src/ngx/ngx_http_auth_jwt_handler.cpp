@@ -124,6 +124,7 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     options.maxSize = ajcf->max_size;
     options.issuers = ajcf->issuers;
     options.audiences = ajcf->audiences;
+    options.deferPayload = true;
 
     return authjwt::verifyCompact(view(token.data, token.len), keys,
                                   options, ngx_time(), scratch, size,

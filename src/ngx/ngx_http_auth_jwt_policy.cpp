@@ -176,7 +176,7 @@ ngx_http_auth_jwt_check_rules(ngx_http_request_t *r,
     }
 
     rules = static_cast<ngx_http_auth_jwt_rule_t *>(ajcf->rules->elts);
-    payload = ctx->verified.payload.get();
+    payload = authjwt::verifiedPayload(ctx->verified);
 
     for (i = 0; i < ajcf->rules->nelts; i++) {
         if (!ngx_http_auth_jwt_value(r, rules[i].operand, &operand)) {

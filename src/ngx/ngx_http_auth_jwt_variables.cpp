@@ -153,7 +153,7 @@ ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
     }
 
     object = from_header ? ctx->verified.token.header.get()
-                         : ctx->verified.payload.get();
+                         : authjwt::verifiedPayload(ctx->verified);
 
     name = reinterpret_cast<ngx_str_t *>(data);
 
@@ -197,8 +197,8 @@ ngx_http_auth_jwt_payload_variable(ngx_http_request_t *r,
 
     try {
         return ngx_http_auth_jwt_set_value(
-                   r, v,
-                   authjwt::jsonCompactText(ctx->verified.payload.get()));
+                   r, v, authjwt::jsonCompactText(
+                             authjwt::verifiedPayload(ctx->verified)));
 
     } catch (...) {
         return NGX_ERROR;
@@ -261,7 +261,7 @@ ngx_http_auth_jwt_binding_variable(ngx_http_request_t *r,
 
     binding = reinterpret_cast<ngx_http_auth_jwt_binding_t *>(data);
     object = binding->header ? ctx->verified.token.header.get()
-                             : ctx->verified.payload.get();
+                             : authjwt::verifiedPayload(ctx->verified);
 
     member = authjwt::findClaim(object, binding->path);
     return ngx_http_auth_jwt_member_value(r, v, member);
