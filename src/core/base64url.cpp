@@ -32,9 +32,10 @@ constexpr char kStdAlphabet[] =
 constexpr DecodeTable kUrlTable(kUrlAlphabet);
 constexpr DecodeTable kStdTable(kStdAlphabet);
 
-// Decodes unpadded text in one alphabet. A final group of 2 or 3 characters
-// carries 4 or 2 unused bits, which must be zero: otherwise several
-// encodings would decode to the same bytes.
+// Decodes unpadded text in one alphabet, a group of four characters at a
+// time. A final group of 2 or 3 characters carries 4 or 2 unused bits,
+// which must be zero: otherwise several encodings would decode to the
+// same bytes.
 std::optional<std::size_t> decodeUnpadded(std::string_view in,
                                           const DecodeTable &table,
                                           unsigned char *out,
@@ -49,24 +50,44 @@ std::optional<std::size_t> decodeUnpadded(std::string_view in,
         return std::nullopt;
     }
 
-    std::uint32_t acc = 0;
-    unsigned bits = 0;
+    auto sextet = [&](std::size_t i) -> std::uint32_t {
+        return table.value[static_cast<unsigned char>(in[i])];
+    };
+
     std::size_t n = 0;
-    for (unsigned char c : in) {
-        std::uint8_t v = table.value[c];
-        if (v == kInvalid) {
+    std::size_t full = in.size() - rest;
+    for (std::size_t i = 0; i < full; i += 4) {
+        std::uint32_t a = sextet(i);
+        std::uint32_t b = sextet(i + 1);
+        std::uint32_t c = sextet(i + 2);
+        std::uint32_t d = sextet(i + 3);
+        // valid sextets are below 64; kInvalid has the top bits set
+        if (((a | b | c | d) & 0xc0) != 0) {
             return std::nullopt;
         }
-        acc = (acc << 6) | v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = static_cast<unsigned char>(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
+        std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+        out[n++] = static_cast<unsigned char>(v >> 16);
+        out[n++] = static_cast<unsigned char>(v >> 8);
+        out[n++] = static_cast<unsigned char>(v);
     }
-    if (acc != 0) {
-        return std::nullopt;
+
+    if (rest == 2) {
+        std::uint32_t a = sextet(full);
+        std::uint32_t b = sextet(full + 1);
+        if (((a | b) & 0xc0) != 0 || (b & 0x0f) != 0) {
+            return std::nullopt;
+        }
+        out[n++] = static_cast<unsigned char>((a << 2) | (b >> 4));
+    } else if (rest == 3) {
+        std::uint32_t a = sextet(full);
+        std::uint32_t b = sextet(full + 1);
+        std::uint32_t c = sextet(full + 2);
+        if (((a | b | c) & 0xc0) != 0 || (c & 0x03) != 0) {
+            return std::nullopt;
+        }
+        std::uint32_t v = (a << 12) | (b << 6) | c;
+        out[n++] = static_cast<unsigned char>(v >> 10);
+        out[n++] = static_cast<unsigned char>(v >> 2);
     }
     return n;
 }
