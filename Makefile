@@ -12,6 +12,7 @@
 #                   under valgrind
 #   make fuzz       libFuzzer targets of the core, 60 s each (FUZZ_SECONDS)
 #   make bench      throughput against a no-auth baseline (wrk, loopback)
+#   make soak       5-minute soak and 40 reloads under load (bench/soak)
 
 SHELL      := /bin/bash
 BUILD      ?= build
@@ -46,7 +47,7 @@ SAN_PRELOAD  = $(shell $(CXX) -print-file-name=libasan.so) \
                $(shell $(CXX) -print-file-name=libubsan.so)
 
 .PHONY: all module asan-module deps test-deps run stop test unit \
-        integration check-memory check-asan check-valgrind fuzz fuzz-smoke bench \
+        integration check-memory check-asan check-valgrind fuzz fuzz-smoke bench soak \
         clean
 
 all: module
@@ -122,6 +123,10 @@ FUZZ_SECONDS ?= 60
 bench: module
 	@scripts/ensure-packages wrk libcrypt-jwt-perl
 	BENCH_MODULE=$(CURDIR)/$(MODULE) bench/run
+
+soak: module
+	@scripts/ensure-packages wrk libcrypt-jwt-perl
+	BENCH_MODULE=$(CURDIR)/$(MODULE) bench/soak
 
 fuzz:
 	fuzz/run $(FUZZ_SECONDS)
