@@ -10,24 +10,17 @@
 
 namespace {
 
-std::string_view
-view(const u_char *data, size_t len) noexcept
-{
-    return std::string_view(reinterpret_cast<const char *>(data), len);
-}
-
-
 /* RFC 6750 2.1: credentials = "Bearer" 1*SP b64token; the scheme is
  * case-insensitive (RFC 7235 2.1). Anything else is no bearer token. */
 bool
 ngx_http_auth_jwt_bearer(ngx_str_t *value, ngx_str_t *token) noexcept
 {
-    static const char  scheme[] = "bearer";
-    size_t             n = sizeof(scheme) - 1;
-    u_char            *p, *last;
+    ngx_str_t   scheme = ngx_string_value("bearer");
+    size_t      n = scheme.len;
+    u_char     *p, *last;
 
     if (value->len <= n || value->data[n] != ' '
-        || ngx_strncasecmp(value->data, (u_char *) scheme, n) != 0)
+        || ngx_strncasecmp(value->data, scheme.data, n) != 0)
     {
         return false;
     }
@@ -126,7 +119,7 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     options.audiences = ajcf->audiences;
     options.deferPayload = true;
 
-    return authjwt::verifyCompact(view(token.data, token.len), keys,
+    return authjwt::verifyCompact(ngx_http_auth_jwt_view(token), keys,
                                   options, ngx_time(), scratch, size,
                                   ctx->verified);
 }
