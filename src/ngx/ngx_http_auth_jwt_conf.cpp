@@ -14,17 +14,10 @@
 
 namespace {
 
-std::string_view
-view(const ngx_str_t &s) noexcept
-{
-    return std::string_view(reinterpret_cast<const char *>(s.data), s.len);
-}
-
-
 bool
 starts_with(const ngx_str_t &s, std::string_view prefix) noexcept
 {
-    return view(s).substr(0, prefix.size()) == prefix;
+    return ngx_http_auth_jwt_view(s).substr(0, prefix.size()) == prefix;
 }
 
 
@@ -82,14 +75,14 @@ ngx_http_auth_jwt_load_file(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf,
     }
 
     source.file = true;
-    source.shown = std::string(view(path));
+    source.shown = std::string(ngx_http_auth_jwt_view(path));
 
     /* relative to the configuration's directory, like ssl_certificate */
     if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    source.value = std::string(view(path));
+    source.value = std::string(ngx_http_auth_jwt_view(path));
 
     return ngx_http_auth_jwt_add_keys(cf, ajcf, std::move(source));
 }
@@ -99,7 +92,7 @@ bool
 ngx_http_auth_jwt_secret_encoding(const ngx_str_t &name,
     authjwt::SecretEncoding &encoding) noexcept
 {
-    std::string_view  v = view(name);
+    std::string_view  v = ngx_http_auth_jwt_view(name);
 
     if (v == "utf8") {
         encoding = authjwt::SecretEncoding::Utf8;
@@ -219,7 +212,7 @@ ngx_http_auth_jwt_make_challenges(ngx_conf_t *cf,
 
     if (ajcf->realm.len != 0) {
         plain += " realm=\"";
-        plain += view(ajcf->realm);
+        plain += ngx_http_auth_jwt_view(ajcf->realm);
         plain += '"';
         separator = ", ";
     }
@@ -426,14 +419,14 @@ ngx_http_auth_jwt_set_enable(ngx_conf_t *cf,
     ajcf->enable_file = cf->conf_file->file.name;
     ajcf->enable_line = cf->conf_file->line;
 
-    if (view(value[1]) == "off") {
+    if (ngx_http_auth_jwt_view(value[1]) == "off") {
         ajcf->enable = 0;
         return NGX_CONF_OK;
     }
 
     ajcf->enable = 1;
 
-    if (view(value[1]) == "on") {
+    if (ngx_http_auth_jwt_view(value[1]) == "on") {
         return NGX_CONF_OK;
     }
 
@@ -500,7 +493,7 @@ ngx_http_auth_jwt_set_secret(ngx_conf_t *cf,
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    source.value = std::string(view(value[1]));
+    source.value = std::string(ngx_http_auth_jwt_view(value[1]));
 
     return ngx_http_auth_jwt_add_keys(cf, ajcf, std::move(source));
 }
@@ -686,8 +679,7 @@ ngx_http_auth_jwt_alg(ngx_conf_t *cf, ngx_command_t *, void *conf) noexcept
     authjwt::AlgSet  algs;
 
     for (ngx_uint_t i = 1; i < cf->args->nelts; i++) {
-        std::optional<authjwt::Alg>  alg = authjwt::algFromName(
-                                               view(value[i]));
+        auto  alg = authjwt::algFromName(ngx_http_auth_jwt_view(value[i]));
 
         if (equals_ignore_case(value[i], "none")) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
