@@ -39,4 +39,8 @@ std::optional<std::string> decodeBase64(std::string_view in);
 
 std::string encodeBase64Url(std::string_view bytes);
 
+// The value of one hexadecimal digit, either case, or -1 (hex secrets, JSON
+// \u escapes).
+int hexDigitValue(char c) noexcept;
+
 }  // namespace authjwt

@@ -73,20 +73,6 @@ KeyLoad success(Key key)
 // ---------------------------------------------------------------------
 // Inline secrets
 
-int hexValue(char c) noexcept
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 std::optional<std::string> decodeHex(std::string_view in)
 {
     if (in.size() % 2 != 0) {
@@ -97,8 +83,8 @@ std::optional<std::string> decodeHex(std::string_view in)
     out.reserve(in.size() / 2);
 
     for (std::size_t i = 0; i < in.size(); i += 2) {
-        int hi = hexValue(in[i]);
-        int lo = hexValue(in[i + 1]);
+        int hi = hexDigitValue(in[i]);
+        int lo = hexDigitValue(in[i + 1]);
         if (hi < 0 || lo < 0) {
             return std::nullopt;
         }

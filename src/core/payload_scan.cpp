@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base64url.hpp"
 #include "json.hpp"
 
 namespace authjwt {
@@ -17,20 +18,6 @@ namespace {
 bool isDigit(char c) noexcept
 {
     return c >= '0' && c <= '9';
-}
-
-int hexValue(char c) noexcept
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 void appendUtf8(std::string &out, unsigned long cp)
@@ -133,7 +120,7 @@ private:
         }
         value = 0;
         for (int i = 0; i < 4; i++) {
-            int digit = hexValue(p_[i]);
+            int digit = hexDigitValue(p_[i]);
             if (digit < 0) {
                 return false;
             }
@@ -283,17 +270,30 @@ private:
             }
         }
 
-        std::string text(start, static_cast<std::size_t>(p_ - start));
+        // strtoll and strtod need a terminated copy: on the stack for any
+        // ordinary number, on the heap only for absurdly long ones
+        std::size_t length = static_cast<std::size_t>(p_ - start);
+        char small[64];
+        std::string large;
+        const char *text = small;
+        if (length < sizeof(small)) {
+            std::copy(start, p_, small);
+            small[length] = '\0';
+        } else {
+            large.assign(start, length);
+            text = large.c_str();
+        }
+
         double value;
         errno = 0;
         if (integer) {
-            long long n = std::strtoll(text.c_str(), nullptr, 10);
+            long long n = std::strtoll(text, nullptr, 10);
             if (errno == ERANGE) {
                 return false;
             }
             value = static_cast<double>(n);
         } else {
-            value = std::strtod(text.c_str(), nullptr);
+            value = std::strtod(text, nullptr);
             if (errno == ERANGE && std::isinf(value)) {
                 return false;
             }
