@@ -62,6 +62,10 @@ enum class Status {
     // The token is valid (or absent) but an auth_jwt_require value is
     // empty or "0".
     RequireFailed,
+    // The keys come from a key request (auth_jwt_key_request, discovery)
+    // and none has been fetched yet, or the last fetch failed with no
+    // earlier keys to fall back on.
+    KeysUnavailable,
     // An allocation or library failure: never the token's fault.
     InternalError,
 };

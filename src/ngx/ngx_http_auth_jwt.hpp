@@ -46,9 +46,31 @@ struct ngx_http_auth_jwt_require_t {
 };
 
 
+struct ngx_http_auth_jwt_shared_keys_t;
+
+
+/* Keys fetched by a subrequest (auth_jwt_key_request, auth_jwt_discovery)
+ * and shared by all workers through the key zone; see _remote.cpp. */
+struct ngx_http_auth_jwt_remote_t {
+    ngx_str_t                  uri;         /* the location to ask */
+    std::string                issuer;      /* discovery only */
+    std::string                id;          /* names it in the zone */
+
+    /* what "iss" must be when discovery fixes it */
+    std::vector<std::string>   issuers;
+
+    /* this worker's view: the zone entry, and the generation of it that
+     * the keys in use were built from */
+    ngx_http_auth_jwt_shared_keys_t  *shared = nullptr;
+    ngx_atomic_uint_t          generation = 0;
+    bool                       zone_full_logged = false;
+};
+
+
 /* The keys of one configuration level and what they were built from: the
- * inline secrets and key files of its auth_jwt_key directives, in order.
- * A worker builds the set again when a key file changes. */
+ * inline secrets and key files of its auth_jwt_key directives, in order,
+ * or a key request. A worker builds the set again when a key file changes
+ * or the key request brought new keys. */
 struct ngx_http_auth_jwt_keys_t {
     struct Source {
         bool                     file = false;
@@ -67,6 +89,8 @@ struct ngx_http_auth_jwt_keys_t {
                                            std::make_shared<authjwt::KeySet>();
     bool                               has_files = false;
     time_t                             checked = 0;
+
+    std::unique_ptr<ngx_http_auth_jwt_remote_t>  remote;
 };
 
 
@@ -89,6 +113,12 @@ struct ngx_http_auth_jwt_loc_conf_t {
 
     ngx_flag_t                 require_exp;
     time_t                     leeway;
+
+    /* auth_jwt_key_cache: how long fetched keys are fresh when the answer
+     * has no max-age, and how often an unknown kid may ask again */
+    time_t                     key_cache;
+    time_t                     key_refetch;
+
     time_t                     max_lifetime;
     size_t                     max_size;
 
@@ -114,6 +144,10 @@ static_assert(std::is_standard_layout<ngx_http_auth_jwt_loc_conf_t>::value,
               "offsetof is used on the location configuration");
 
 
+/* A key request in flight for one request: see _remote.cpp. */
+struct ngx_http_auth_jwt_fetch_t;
+
+
 /* The verdict for one request, computed once, whichever asks first: the
  * access handler or a variable. */
 struct ngx_http_auth_jwt_ctx_t {
@@ -128,6 +162,15 @@ struct ngx_http_auth_jwt_ctx_t {
 
     /* Ok, or why a valid token (or none) was still refused */
     authjwt::Status            policy = authjwt::Status::Ok;
+
+    /* the verdict has been logged */
+    bool                       logged = false;
+
+    /* waiting for keys: the key request this request makes, or since
+     * when it waits for another's */
+    ngx_http_auth_jwt_fetch_t  *fetch = nullptr;
+    time_t                     waiting_since = 0;
+    bool                       polling = false;
 };
 
 
@@ -222,6 +265,34 @@ ngx_int_t ngx_http_auth_jwt_check_policy(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
     noexcept;
 
+/* main configuration: the zone that shares fetched keys */
+struct ngx_http_auth_jwt_main_conf_t {
+    size_t                     key_zone_size;
+    ngx_shm_zone_t            *key_zone;
+    ngx_flag_t                 uses_key_zone;
+};
+
+void *ngx_http_auth_jwt_create_main_conf(ngx_conf_t *cf) noexcept;
+char *ngx_http_auth_jwt_init_main_conf(ngx_conf_t *cf, void *conf) noexcept;
+
+/* remote keys */
+char *ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf) noexcept;
+char *ngx_http_auth_jwt_set_key_request(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t uri);
+char *ngx_http_auth_jwt_discovery(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf) noexcept;
+char *ngx_http_auth_jwt_key_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf) noexcept;
+ngx_int_t ngx_http_auth_jwt_add_key_zone(ngx_conf_t *cf) noexcept;
+ngx_int_t ngx_http_auth_jwt_add_fetch_variable(ngx_conf_t *cf) noexcept;
+const authjwt::KeySet &ngx_http_auth_jwt_remote_keys(ngx_http_request_t *r,
+    ngx_http_auth_jwt_keys_t *keys) noexcept;
+bool ngx_http_auth_jwt_is_key_request(ngx_http_request_t *r) noexcept;
+ngx_int_t ngx_http_auth_jwt_wait_for_keys(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
+    noexcept;
+
 /* keys */
 bool ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keys_t *keys,
     ngx_http_auth_jwt_keys_t::Source source, std::string &error);
@@ -232,6 +303,9 @@ const authjwt::KeySet &ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
     noexcept;
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_verify(ngx_http_request_t *r)
+    noexcept;
+void ngx_http_auth_jwt_recheck(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
     noexcept;
 bool ngx_http_auth_jwt_passes_unchecked(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf) noexcept;

@@ -48,6 +48,12 @@ ngx_http_auth_jwt_add_keys(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *ajcf,
 
     if (ajcf->keys == NULL) {
         ajcf->keys = ngx_http_auth_jwt_conf_new<ngx_http_auth_jwt_keys_t>(cf);
+
+    } else if (ajcf->keys->remote) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"auth_jwt_key\" cannot be combined with keys "
+                           "from a key request at the same level");
+        return static_cast<char *>(NGX_CONF_ERROR);
     }
 
     ajcf->keys->has_files |= source.file;
@@ -318,7 +324,9 @@ ngx_http_auth_jwt_check_enabled(ngx_conf_t *cf,
     authjwt::AlgSet  allowed;
     authjwt::AlgSet  listed;
 
-    if (ajcf->keys == NULL || ajcf->keys->current->empty()) {
+    if (ajcf->keys == NULL
+        || (!ajcf->keys->remote && ajcf->keys->current->empty()))
+    {
         return ngx_http_auth_jwt_merge_error(cf, ajcf,
                    "\"auth_jwt\" is on but no \"auth_jwt_key\" is "
                    "configured", "");
@@ -329,7 +337,8 @@ ngx_http_auth_jwt_check_enabled(ngx_conf_t *cf,
                             : authjwt::AlgSet::all().bits());
     allowed = listed & ajcf->keys->current->algs();
 
-    if (allowed.empty()) {
+    /* fetched keys are only known at run time */
+    if (allowed.empty() && !ajcf->keys->remote) {
         return ngx_http_auth_jwt_merge_error(cf, ajcf,
                    "none of the algorithms in \"auth_jwt_alg\" can be "
                    "verified by the configured keys, which accept: ",
@@ -387,6 +396,8 @@ ngx_http_auth_jwt_merge(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *prev,
     ngx_conf_merge_uint_value(conf->alg_bits, prev->alg_bits, 0);
     ngx_conf_merge_value(conf->require_exp, prev->require_exp, 1);
     ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
+    ngx_conf_merge_sec_value(conf->key_cache, prev->key_cache, 600);
+    ngx_conf_merge_sec_value(conf->key_refetch, prev->key_refetch, 30);
     ngx_conf_merge_size_value(conf->max_size, prev->max_size,
                               authjwt::kDefaultMaxTokenSize);
     ngx_conf_merge_sec_value(conf->max_lifetime, prev->max_lifetime, 0);
@@ -398,6 +409,15 @@ ngx_http_auth_jwt_merge(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *prev,
 
     if (ngx_http_auth_jwt_merge_policy(cf, prev, conf) != NGX_CONF_OK) {
         return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    /* discovery fixes the issuer, unless "auth_jwt_issuer" says
+     * otherwise */
+    if (conf->keys != NULL && conf->keys->remote
+        && !conf->keys->remote->issuers.empty()
+        && (conf->issuers == NULL || conf->issuers->empty()))
+    {
+        conf->issuers = &conf->keys->remote->issuers;
     }
 
     if (!conf->enable) {
@@ -551,6 +571,8 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf) noexcept
     conf->alg_bits = NGX_CONF_UNSET_UINT;
     conf->require_exp = NGX_CONF_UNSET;
     conf->leeway = NGX_CONF_UNSET;
+    conf->key_cache = NGX_CONF_UNSET;
+    conf->key_refetch = NGX_CONF_UNSET;
     conf->max_size = NGX_CONF_UNSET_SIZE;
     conf->max_lifetime = NGX_CONF_UNSET;
     conf->issuers = static_cast<std::vector<std::string> *>(
@@ -634,8 +656,9 @@ ngx_http_auth_jwt_key(ngx_conf_t *cf, ngx_command_t *, void *conf) noexcept
 
     return ngx_http_auth_jwt_guard(cf, [&]() -> char * {
         ngx_str_t  path;
+        bool       request = starts_with(value[1], "request=");
 
-        if (!starts_with(value[1], "file=")) {
+        if (!starts_with(value[1], "file=") && !request) {
             return ngx_http_auth_jwt_set_secret(cf, ajcf, value);
         }
 
@@ -643,6 +666,13 @@ ngx_http_auth_jwt_key(ngx_conf_t *cf, ngx_command_t *, void *conf) noexcept
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid parameter \"%V\"", &value[2]);
             return static_cast<char *>(NGX_CONF_ERROR);
+        }
+
+        if (request) {
+            path.data = value[1].data + sizeof("request=") - 1;
+            path.len = value[1].len - (sizeof("request=") - 1);
+
+            return ngx_http_auth_jwt_set_key_request(cf, ajcf, path);
         }
 
         path.data = value[1].data + sizeof("file=") - 1;

@@ -106,6 +106,11 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
 
     const authjwt::KeySet  &keys = ngx_http_auth_jwt_keys_get(r, ajcf->keys);
 
+    /* only keys from a key request can be missing */
+    if (keys.empty()) {
+        return authjwt::Status::KeysUnavailable;
+    }
+
     /* the allowlist meets the keys as they are now: reloaded key files
      * may bring other types */
     options.allowed = authjwt::AlgSet::fromBits(
@@ -441,6 +446,46 @@ ngx_http_auth_jwt_accept(ngx_http_request_t *r,
     return NGX_OK;
 }
 
+
+/* Whether the verdict may still change once keys are fetched: it is
+ * logged when it is final. */
+bool
+ngx_http_auth_jwt_may_fetch(ngx_http_auth_jwt_loc_conf_t *ajcf,
+    ngx_http_auth_jwt_ctx_t *ctx) noexcept
+{
+    return ajcf->keys->remote && ajcf->enable
+           && (ctx->status == authjwt::Status::KeysUnavailable
+               || ctx->status == authjwt::Status::UnknownKid);
+}
+
+
+/* Logs a refused token once: an internal error at "error", any other
+ * refusal at "info". */
+void
+ngx_http_auth_jwt_log_verdict(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
+    noexcept
+{
+    if (ctx->logged) {
+        return;
+    }
+
+    ctx->logged = true;
+
+    if (ctx->status == authjwt::Status::InternalError) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt: %s", authjwt::statusPhrase(ctx->status));
+
+    } else if (ctx->status != authjwt::Status::Ok
+               && !(ctx->status == authjwt::Status::Missing && ajcf->optional))
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth_jwt: %s, result \"%s\"",
+                      authjwt::statusPhrase(ctx->status),
+                      authjwt::statusCode(ctx->status));
+    }
+}
+
 }  /* namespace */
 
 
@@ -533,22 +578,26 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r) noexcept
     ctx->conf = ajcf;
     ctx->status = ngx_http_auth_jwt_check(r, ajcf, ctx);
 
-    if (ctx->status == authjwt::Status::InternalError) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "auth_jwt: %s", authjwt::statusPhrase(ctx->status));
-
-    } else if (ctx->status != authjwt::Status::Ok
-               && !(ctx->status == authjwt::Status::Missing && ajcf->optional))
-    {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth_jwt: %s, result \"%s\"",
-                      authjwt::statusPhrase(ctx->status),
-                      authjwt::statusCode(ctx->status));
+    if (!ngx_http_auth_jwt_may_fetch(ajcf, ctx)) {
+        ngx_http_auth_jwt_log_verdict(r, ajcf, ctx);
     }
 
     ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
 
     return ctx;
+}
+
+
+/* The verdict again, in the same context, now that other keys are in. */
+void
+ngx_http_auth_jwt_recheck(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
+    noexcept
+{
+    ctx->verified = authjwt::VerifiedToken();
+    ctx->policy = authjwt::Status::Ok;
+    ctx->logged = false;
+    ctx->status = ngx_http_auth_jwt_check(r, ajcf, ctx);
 }
 
 
@@ -563,19 +612,36 @@ ngx_http_auth_jwt_passes_unchecked(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_auth_jwt_handler(ngx_http_request_t *r) noexcept
 {
+    ngx_int_t                      rc;
     ngx_http_auth_jwt_ctx_t       *ctx;
     ngx_http_auth_jwt_loc_conf_t  *ajcf;
 
     ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module));
 
-    if (!ajcf->enable || ngx_http_auth_jwt_passes_unchecked(r, ajcf)) {
+    if (!ajcf->enable || ngx_http_auth_jwt_passes_unchecked(r, ajcf)
+        || ngx_http_auth_jwt_is_key_request(r))
+    {
         return NGX_DECLINED;
     }
 
     ctx = ngx_http_auth_jwt_verify(r);
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ajcf->keys->remote) {
+        rc = ngx_http_auth_jwt_wait_for_keys(r, ajcf, ctx);
+
+        if (rc == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_http_auth_jwt_log_verdict(r, ajcf, ctx);
     }
 
     switch (ctx->status) {
@@ -592,6 +658,10 @@ ngx_http_auth_jwt_handler(ngx_http_request_t *r) noexcept
     case authjwt::Status::InternalError:
         /* fail closed */
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case authjwt::Status::KeysUnavailable:
+        /* the key provider's fault, not the client's */
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
 
     default:
         return ngx_http_auth_jwt_unauthorized(r, ajcf, ctx->status);

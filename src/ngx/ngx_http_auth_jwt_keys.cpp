@@ -194,6 +194,10 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 {
     time_t  now = ngx_time();
 
+    if (keys->remote) {
+        return ngx_http_auth_jwt_remote_keys(r, keys);
+    }
+
     if (keys->has_files && now != keys->checked) {
         keys->checked = now;
 

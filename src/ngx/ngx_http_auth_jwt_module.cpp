@@ -62,6 +62,35 @@ ngx_command_t  ngx_http_auth_jwt_commands[] = {
       0,
       NULL },
 
+    /* NGINX Plus's spelling of "auth_jwt_key request=" */
+    { ngx_string("auth_jwt_key_request"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_jwt_key_request,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_discovery"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE2,
+      ngx_http_auth_jwt_discovery,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_key_cache"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE12,
+      ngx_http_auth_jwt_key_cache,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_key_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_main_conf_t, key_zone_size),
+      NULL },
+
     /* NGINX Plus's; only signed tokens are supported */
     { ngx_string("auth_jwt_type"),
       NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE1,
@@ -178,8 +207,8 @@ ngx_http_module_t  ngx_http_auth_jwt_module_ctx = {
     ngx_http_auth_jwt_preconfiguration,    /* preconfiguration */
     ngx_http_auth_jwt_init,                /* postconfiguration */
 
-    NULL,                                  /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_auth_jwt_create_main_conf,    /* create main configuration */
+    ngx_http_auth_jwt_init_main_conf,      /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -212,7 +241,11 @@ namespace {
 ngx_int_t
 ngx_http_auth_jwt_preconfiguration(ngx_conf_t *cf) noexcept
 {
-    return ngx_http_auth_jwt_add_variables(cf);
+    if (ngx_http_auth_jwt_add_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_auth_jwt_add_fetch_variable(cf);
 }
 
 
@@ -233,7 +266,7 @@ ngx_http_auth_jwt_init(ngx_conf_t *cf) noexcept
 
     *h = ngx_http_auth_jwt_handler;
 
-    return NGX_OK;
+    return ngx_http_auth_jwt_add_key_zone(cf);
 }
 
 }  /* namespace */

@@ -298,6 +298,7 @@ sub stop
 sub _stop
 {
     my ($self) = @_;
+    kill 'KILL', @{ delete $self->{stubs} || [] };
     my $pid = delete $self->{pid} or return;
 
     for my $sig (qw(QUIT TERM KILL)) {
@@ -326,6 +327,7 @@ sub bad_log_lines
 END {
     my $rc = $?;
     for my $t (@INSTANCES) {
+        kill 'KILL', @{ $t->{stubs} || [] };
         next unless $t->{pid};
         $t->_stop;
         if (my @bad = $t->bad_log_lines) {
@@ -334,6 +336,56 @@ END {
         }
     }
     $? = $rc;
+}
+
+# A stand-in HTTP server for a key provider, in a child process: each
+# request waits $opt{delay} seconds (default 0), is recorded as one line
+# (request line and Authorization header) in $opt{hits} under the test
+# directory, and is answered 200 with the current content of $opt{file}.
+# One request at a time, like a slow provider. Returns its port.
+sub stub_server
+{
+    my ($self, %opt) = @_;
+    my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                       LocalPort => 0, Proto => 'tcp',
+                                       Listen => 16, ReuseAddr => 1)
+        or die "stub server: $!\n";
+    my $hits = "$self->{dir}/$opt{hits}";
+    my $file = "$self->{dir}/$opt{file}";
+
+    my $pid = fork;
+    die "fork: $!\n" unless defined $pid;
+    if ($pid == 0) {
+        # never return into the test: its END block stops the nginx
+        eval { _serve_stub($listen, $hits, $file, $opt{delay}) };
+        POSIX::_exit(0);
+    }
+    push @{ $self->{stubs} }, $pid;
+    my $port = $listen->sockport;
+    close $listen;
+    return $port;
+}
+
+sub _serve_stub
+{
+    my ($listen, $hits, $file, $delay) = @_;
+    while (my $c = $listen->accept) {
+        my $head = '';
+        while ($head !~ /\r\n\r\n/ && $c->sysread(my $buf, 4096)) {
+            $head .= $buf;
+        }
+        my ($line) = $head =~ /^([^\r\n]*)/;
+        my ($auth) = $head =~ /^Authorization:\s*([^\r\n]*)/mi;
+        open my $log, '>>', $hits or die "$hits: $!\n";
+        print $log "$line auth=" . ($auth // '') . "\n";
+        close $log;
+        Time::HiRes::sleep($delay || 0);
+        my $body = -e $file ? slurp($file) : '';
+        $c->syswrite("HTTP/1.1 200 OK\r\nContent-Type: application/json"
+                     . "\r\nContent-Length: " . length($body)
+                     . "\r\nConnection: close\r\n\r\n$body");
+        close $c;
+    }
 }
 
 # Size of error.log now; pass it to log_since() after a request.
@@ -419,7 +471,8 @@ sub auth_is
     return $ok unless defined $st && $st == 401;
 
     my $log = $self->log_since($mark);
-    my @lines = grep { /auth_jwt:/ } split /\n/, $log;
+    # the verdicts; other auth_jwt lines (a key fetch) may come along
+    my @lines = grep { /auth_jwt:.*result "/ } split /\n/, $log;
     my $code = $result // $h->{'x-jwt-result'} // '';
     my @leaks = grep { length $_ >= 16 && index($log, $_) >= 0 }
         grep { defined } $token, split /\./, $token // '';

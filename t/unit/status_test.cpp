@@ -30,14 +30,16 @@ const std::vector<Status> kStatuses = {
     Status::MissingIat,      Status::LifetimeTooLong,
     Status::IssuerMismatch,  Status::AudienceMismatch,
     Status::ClaimRuleFailed, Status::RequireFailed,
-    Status::InternalError,
+    Status::KeysUnavailable, Status::InternalError,
 };
 
 // Set by the nginx glue (an auth_jwt_claims rule, an auth_jwt_require
-// value), never by the core: no core scenario reaches them, so they are
-// covered by the code and phrase tests below only.
+// value, a key request not answered yet), never by the core: no core
+// scenario reaches them, so they are covered by the code and phrase tests
+// below only.
 const std::set<Status> kSetByTheGlue = {Status::ClaimRuleFailed,
-                                        Status::RequireFailed};
+                                        Status::RequireFailed,
+                                        Status::KeysUnavailable};
 
 bool isSnakeCase(const std::string &code)
 {
@@ -99,6 +101,7 @@ TEST(Status, CodesAreTheDocumentedOnes)
         {Status::AudienceMismatch, "audience_mismatch"},
         {Status::ClaimRuleFailed, "claim_rule_failed"},
         {Status::RequireFailed, "require_failed"},
+        {Status::KeysUnavailable, "keys_unavailable"},
         {Status::InternalError, "internal_error"},
     };
     ASSERT_EQ(expected.size(), kStatuses.size());
