@@ -23,7 +23,8 @@ CXX        ?= g++
 
 BUILD_PACKAGES := g++ make nginx nginx-dev libssl-dev libjansson-dev \
                   libpcre2-dev zlib1g-dev
-TEST_PACKAGES  := libgtest-dev libcrypt-jwt-perl perl openssl curl
+TEST_PACKAGES  := libgtest-dev libcrypt-jwt-perl perl openssl curl \
+                  ca-certificates
 RUN_PACKAGES   := libcrypt-jwt-perl curl
 
 CORE_SRCS  := $(wildcard src/core/*.cpp)
