@@ -288,7 +288,6 @@ ngx_int_t ngx_http_auth_jwt_add_key_zone(ngx_conf_t *cf) noexcept;
 ngx_int_t ngx_http_auth_jwt_add_fetch_variable(ngx_conf_t *cf) noexcept;
 const authjwt::KeySet &ngx_http_auth_jwt_remote_keys(ngx_http_request_t *r,
     ngx_http_auth_jwt_keys_t *keys) noexcept;
-bool ngx_http_auth_jwt_is_key_request(ngx_http_request_t *r) noexcept;
 ngx_int_t ngx_http_auth_jwt_wait_for_keys(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
     noexcept;

@@ -619,9 +619,7 @@ ngx_http_auth_jwt_handler(ngx_http_request_t *r) noexcept
     ajcf = static_cast<ngx_http_auth_jwt_loc_conf_t *>(
         ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module));
 
-    if (!ajcf->enable || ngx_http_auth_jwt_passes_unchecked(r, ajcf)
-        || ngx_http_auth_jwt_is_key_request(r))
-    {
+    if (!ajcf->enable || ngx_http_auth_jwt_passes_unchecked(r, ajcf)) {
         return NGX_DECLINED;
     }
 

@@ -760,6 +760,15 @@ ngx_http_auth_jwt_poll(ngx_http_request_t *r, ngx_http_auth_jwt_ctx_t *ctx)
 }
 
 
+/* Whether r is one of the module's key requests. */
+bool
+ngx_http_auth_jwt_is_key_request(ngx_http_request_t *r) noexcept
+{
+    return r->post_subrequest != NULL
+           && r->post_subrequest->handler == ngx_http_auth_jwt_fetch_done;
+}
+
+
 /* The value of $jwt_fetch_url in a key request: the URL the location is
  * to proxy to (discovery only). */
 ngx_int_t
@@ -789,14 +798,6 @@ ngx_http_auth_jwt_fetch_url_variable(ngx_http_request_t *r,
 }
 
 }  /* namespace */
-
-
-bool
-ngx_http_auth_jwt_is_key_request(ngx_http_request_t *r) noexcept
-{
-    return r->post_subrequest != NULL
-           && r->post_subrequest->handler == ngx_http_auth_jwt_fetch_done;
-}
 
 
 const authjwt::KeySet &
