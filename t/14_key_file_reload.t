@@ -89,6 +89,26 @@ replace_key_file(json({ kty => 'oct', k => b64u($first) }));
 ok(eventually(sub { status($first_token) == 200 }),
    'fixed key file: its keys are used');
 
+# A file the workers may not read (they run as nobody when the tests run
+# as root): its keys stay, and it is reported once.
+if ($> == 0) {
+    $mark = $t->log_mark;
+    replace_key_file(json({ kty => 'oct', k => b64u($second) }));
+    chmod 0600, $file;
+    sleep 1.2;
+    is(status($first_token), 200, 'unreadable key file: previous keys stay');
+    sleep 1.2;
+    status($first_token);
+    my @denied = grep { /keeping the previous keys.*Permission denied/ }
+                 split /\n/, $t->log_since($mark);
+    is(scalar @denied, 1, 'unreadable key file: reported once');
+    chmod 0644, $file;
+    ok(eventually(sub { status($second_token) == 200 }),
+       'readable again: its keys are used');
+    replace_key_file(json({ kty => 'oct', k => b64u($first) }));
+    ok(eventually(sub { status($first_token) == 200 }), 'and replaced again');
+}
+
 unlink $file;
 sleep 1.2;
 is(status($first_token), 200, 'deleted key file: the keys in use stay');

@@ -78,10 +78,12 @@ struct ngx_http_auth_jwt_keys_t {
         std::string              shown;     /* the path as configured */
         authjwt::SecretEncoding  encoding = authjwt::SecretEncoding::Utf8;
 
-        /* the file as last read: a change of any is a change of file */
+        /* the file as last read: a change of any is a change of file;
+         * ctime also changes when permissions are fixed */
         time_t                   mtime = 0;
         off_t                    size = 0;
         ngx_file_uniq_t          uniq = 0;
+        time_t                   ctime = 0;
     };
 
     std::vector<Source>                sources;

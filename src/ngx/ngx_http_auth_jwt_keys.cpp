@@ -33,7 +33,8 @@ ngx_http_auth_jwt_same_file(const ngx_http_auth_jwt_keys_t::Source &source,
 {
     return ngx_file_mtime(fi) == source.mtime
            && ngx_file_size(fi) == source.size
-           && ngx_file_uniq(fi) == source.uniq;
+           && ngx_file_uniq(fi) == source.uniq
+           && fi->st_ctime == source.ctime;
 }
 
 
@@ -44,6 +45,7 @@ ngx_http_auth_jwt_remember_file(ngx_http_auth_jwt_keys_t::Source &source,
     source.mtime = ngx_file_mtime(fi);
     source.size = ngx_file_size(fi);
     source.uniq = ngx_file_uniq(fi);
+    source.ctime = fi->st_ctime;
 }
 
 
@@ -61,6 +63,13 @@ ngx_http_auth_jwt_read_key_file(ngx_http_auth_jwt_keys_t::Source &source,
     fd = ngx_open_file(path.c_str(), NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
     if (fd == NGX_INVALID_FILE) {
         error = ngx_http_auth_jwt_errno_text(ngx_open_file_n, path);
+
+        /* a file there but not readable (permissions) is this version's
+         * failure: reported once, not every second */
+        if (ngx_file_info(path.c_str(), &fi) != NGX_FILE_ERROR) {
+            ngx_http_auth_jwt_remember_file(source, &fi);
+        }
+
         return false;
     }
 
