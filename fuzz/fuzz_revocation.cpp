@@ -1,10 +1,14 @@
-// libFuzzer target: revocation lists, parsed and laid out as a table.
+// libFuzzer target: revocation lists, parsed and laid out as a table, and
+// the reading of "jti" and "sub" from a payload without a tree.
 //
 //   fuzz/run 60     (or see the header of fuzz/run for a manual build)
 //
 // Lists come from the operator, not from clients, but a worker parses a
 // changed file on its own, so no file may crash it; and a list that
 // parses must find every entry it names, or a revoked token would pass.
+// An input that is also a valid payload must give the same jti and sub
+// read by the walk as read from the Jansson tree, or a revoked token
+// could pass where no rule or variable happens to build the tree.
 
 #include <algorithm>
 #include <cstddef>
@@ -13,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/payload_scan.hpp"
 #include "core/revocation.hpp"
 #include "fuzz_check.hpp"
 
@@ -67,6 +72,39 @@ void checkTextEntries(std::string_view text, const RevocationTable &table,
     }
 }
 
+void checkPayloadWalk(std::string_view text, RevocationHasher &hasher)
+{
+    TimeClaims times;
+    if (scanPayload(text, times) != Status::Ok) {
+        return;
+    }
+    const unsigned fields = revokedBit(RevokedField::Jti)
+                            | revokedBit(RevokedField::Sub);
+
+    VerifiedToken walked;
+    walked.token.payloadText = text;
+    RevocationKeys byWalk;
+    fuzzCheck(revocationKeys(walked, fields, hasher, byWalk) == Status::Ok
+                  && !walked.payload,
+              "a checked payload is walked without a tree");
+
+    VerifiedToken tree;
+    tree.token.payloadText = text;
+    fuzzCheck(verifiedPayload(tree) != nullptr,
+              "a checked payload builds a tree");
+    RevocationKeys byTree;
+    fuzzCheck(revocationKeys(tree, fields, hasher, byTree) == Status::Ok,
+              "the tree gives its values");
+
+    fuzzCheck(byWalk.present == byTree.present,
+              "the walk finds the values the tree holds");
+    for (std::size_t i = 0; i < 2; i++) {
+        fuzzCheck((byWalk.present & (1u << i)) == 0
+                      || byWalk.digests[i] == byTree.digests[i],
+                  "the walk reads the values the tree holds");
+    }
+}
+
 }  // namespace
 
 }  // namespace authjwt
@@ -80,6 +118,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data,
     RevocationHasher hasher;
     RevocationList list;
     std::string error;
+
+    checkPayloadWalk(text, hasher);
 
     bool ok = parseRevocationList(text, "list", hasher, list, error);
     fuzzCheckErrorQueueEmpty("parseRevocationList");

@@ -422,22 +422,99 @@ TEST(Revocation, TokensByJtiSubAndKid)
               Status::Ok);
 }
 
-TEST(Revocation, APayloadIsBuiltOnlyForJtiOrSub)
+TEST(Revocation, NoPayloadTreeIsBuilt)
 {
     KeySet keys = keySetOf(secretKey(kSecret32, "k1"));
     RevocationHasher hasher;
+    Built subs("sub mallory\nkid k-old\n");
 
-    Built kids("kid k-old\n");
-    Verification v(token(R"({"exp":2000000000,"sub":"alice"})"), keys,
+    Verification v(token(R"({"exp":2000000000,"sub":"mallory"})"), keys,
                    deferred());
     ASSERT_EQ(v.status, Status::Ok);
     ASSERT_FALSE(v.out.payload);
-    EXPECT_EQ(checkRevocation(kids.table(), hasher, v.out), Status::Ok);
+    EXPECT_EQ(checkRevocation(subs.table(), hasher, v.out), Status::Revoked);
     EXPECT_FALSE(v.out.payload);
 
-    Built subs("sub mallory\n");
-    EXPECT_EQ(checkRevocation(subs.table(), hasher, v.out), Status::Ok);
-    EXPECT_TRUE(v.out.payload);
+    // a tree built already (by a rule or a variable) is used
+    ASSERT_NE(verifiedPayload(v.out), nullptr);
+    EXPECT_EQ(checkRevocation(subs.table(), hasher, v.out), Status::Revoked);
+}
+
+// The values read from the payload text, as the tree would give them.
+struct Read {
+    Status status;
+    std::uint64_t jti, sub;
+    unsigned present;
+};
+
+Read readBoth(const std::string &payload, bool tree)
+{
+    KeySet keys = keySetOf(secretKey(kSecret32, "k1"));
+    Verification v(token(payload), keys, deferred());
+    EXPECT_EQ(v.status, Status::Ok) << payload;
+    if (tree) {
+        EXPECT_NE(verifiedPayload(v.out), nullptr);
+    }
+    RevocationHasher hasher;
+    RevocationKeys k;
+    Status s = revocationKeys(v.out, revokedBit(RevokedField::Jti)
+                                         | revokedBit(RevokedField::Sub),
+                              hasher, k);
+    return {s, k.digests[0], k.digests[1], k.present};
+}
+
+void expectClaims(const std::string &payload, const char *jti,
+                  const char *sub)
+{
+    for (bool tree : {false, true}) {
+        Read r = readBoth(payload, tree);
+        SCOPED_TRACE(payload + (tree ? " (tree)" : " (walk)"));
+        EXPECT_EQ(r.status, Status::Ok);
+        unsigned expected = (jti ? revokedBit(RevokedField::Jti) : 0)
+                            | (sub ? revokedBit(RevokedField::Sub) : 0);
+        EXPECT_EQ(r.present, expected);
+        if (jti) {
+            EXPECT_EQ(r.jti, digestOf(RevokedField::Jti, jti));
+        }
+        if (sub) {
+            EXPECT_EQ(r.sub, digestOf(RevokedField::Sub, sub));
+        }
+    }
+}
+
+TEST(Revocation, PayloadValuesWithoutATree)
+{
+    expectClaims(R"({"exp":2000000000,"jti":"j","sub":"s"})", "j", "s");
+    expectClaims(R"({"exp":2000000000})", nullptr, nullptr);
+    // escapes, in values and in names
+    expectClaims(R"({"exp":2000000000,"\u006a\u0074i":"a\"b\\c\/d",)"
+                 R"("s\u0075b":"\n\t\b\f\r"})",
+                 "a\"b\\c/d", "\n\t\b\f\r");
+    expectClaims(R"({"exp":2000000000,"sub":"\u00e9\u20ac\ud83d\udd11"})",
+                 nullptr, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\x91");
+    expectClaims(R"({"exp":2000000000,"sub":"Jos\u00e9 \u00c9"})", nullptr,
+                 "Jos\xc3\xa9 \xc3\x89");
+    // integers as their decimal text; reals, booleans, null, arrays and
+    // objects are no value
+    expectClaims(R"({"exp":2000000000,"jti":12345,"sub":-7})", "12345",
+                 "-7");
+    expectClaims(R"({"exp":2000000000,"jti":-0,"sub":9223372036854775807})",
+                 "0", "9223372036854775807");
+    expectClaims(R"({"exp":2000000000,"jti":1.0,"sub":1e3})", nullptr,
+                 nullptr);
+    expectClaims(R"({"exp":2000000000,"jti":true,"sub":null})", nullptr,
+                 nullptr);
+    expectClaims(R"({"exp":2000000000,"jti":["a"],"sub":{"sub":"b"}})",
+                 nullptr, nullptr);
+    // nested members are not the claims; brackets and quotes in strings
+    // do not confuse the walk
+    expectClaims(R"({"a":{"jti":"inner","b":["}",{"sub":"x"}]},"x":"]\"{",)"
+                 R"("n":[1,[2,[3]],{}],"t":true,"f":false,"z":null,)"
+                 R"("r":-1.5e+3,"exp":2000000000,"sub":"outer"})",
+                 nullptr, "outer");
+    // whitespace anywhere JSON allows it
+    expectClaims(" \n{ \"exp\" : 2000000000 ,\t\"jti\"\r\n:\t42 , \"sub\" :"
+                 " \"s\" } \n", "42", "s");
 }
 
 TEST(Revocation, KeysAreComputedOncePerField)
