@@ -57,6 +57,8 @@ StatusText statusText(Status status) noexcept
         return {"claim_rule_failed", "token claims do not satisfy a rule"};
     case Status::RequireFailed:
         return {"require_failed", "a required value is empty or \"0\""};
+    case Status::Revoked:
+        return {"revoked", "token has been revoked"};
     case Status::KeysUnavailable:
         return {"keys_unavailable", "no keys could be fetched yet"};
     case Status::InternalError:

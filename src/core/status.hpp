@@ -62,6 +62,9 @@ enum class Status {
     // The token is valid (or absent) but an auth_jwt_require value is
     // empty or "0".
     RequireFailed,
+    // The token verified, but its "jti", "sub" or "kid" is on the
+    // revocation list (auth_jwt_revoke).
+    Revoked,
     // The keys come from a key request (auth_jwt_key_request, discovery)
     // and none has been fetched yet, or the last fetch failed with no
     // earlier keys to fall back on.

@@ -96,6 +96,11 @@ struct ngx_http_auth_jwt_keys_t {
 };
 
 
+/* A revocation list in a shared memory zone; defined in
+ * ngx_http_auth_jwt_revoke.cpp. */
+struct ngx_http_auth_jwt_revoke_t;
+
+
 struct ngx_http_auth_jwt_loc_conf_t {
     ngx_int_t                  enable;
     ngx_str_t                  realm;
@@ -136,6 +141,9 @@ struct ngx_http_auth_jwt_loc_conf_t {
     ngx_flag_t                 allow_preflight;
     ngx_flag_t                 strip_token;
     ngx_http_complex_value_t  *login_url;
+
+    /* auth_jwt_revoke; NGX_CONF_UNSET_PTR: inherit, NULL: off */
+    ngx_http_auth_jwt_revoke_t  *revoke;
 
     /* where "auth_jwt" was switched on, for errors found at merge */
     ngx_str_t                  enable_file;
@@ -299,6 +307,13 @@ bool ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keys_t *keys,
     ngx_http_auth_jwt_keys_t::Source source, std::string &error);
 const authjwt::KeySet &ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
     ngx_http_auth_jwt_keys_t *keys) noexcept;
+
+/* revoke */
+char *ngx_http_auth_jwt_revoke(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf) noexcept;
+authjwt::Status ngx_http_auth_jwt_revoke_check(ngx_http_request_t *r,
+    ngx_http_auth_jwt_revoke_t *revoke, authjwt::VerifiedToken &verified)
+    noexcept;
 
 /* handler */
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)

@@ -85,6 +85,7 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     ngx_str_t               token;
     u_char                 *scratch;
     size_t                  size;
+    authjwt::Status         status;
     authjwt::VerifyOptions  options;
 
     ctx->source = ngx_http_auth_jwt_find_token(r, ajcf, &token);
@@ -124,9 +125,18 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     options.audiences = ajcf->audiences;
     options.deferPayload = true;
 
-    return authjwt::verifyCompact(ngx_http_auth_jwt_view(token), keys,
-                                  options, ngx_time(), scratch, size,
-                                  ctx->verified);
+    status = authjwt::verifyCompact(ngx_http_auth_jwt_view(token), keys,
+                                    options, ngx_time(), scratch, size,
+                                    ctx->verified);
+
+    /* only a token that verified is looked up: a forged one never
+     * touches the list */
+    if (status == authjwt::Status::Ok && ajcf->revoke != NULL) {
+        status = ngx_http_auth_jwt_revoke_check(r, ajcf->revoke,
+                                                ctx->verified);
+    }
+
+    return status;
 }
 
 
@@ -503,6 +513,7 @@ ngx_http_auth_jwt_same_verification(ngx_http_auth_jwt_loc_conf_t *a,
         || a->require_exp != b->require_exp || a->leeway != b->leeway
         || a->max_lifetime != b->max_lifetime || a->max_size != b->max_size
         || a->issuers != b->issuers || a->audiences != b->audiences
+        || a->revoke != b->revoke
         || a->sources->nelts != b->sources->nelts)
     {
         return false;

@@ -183,6 +183,13 @@ ngx_command_t  ngx_http_auth_jwt_commands[] = {
       offsetof(ngx_http_auth_jwt_loc_conf_t, login_url),
       NULL },
 
+    { ngx_string("auth_jwt_revoke"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE12,
+      ngx_http_auth_jwt_revoke,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     /* NGINX Plus: bind a nested claim or header member to a variable;
      * the offset tells which */
     { ngx_string("auth_jwt_claim_set"),

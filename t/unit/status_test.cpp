@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/revocation.hpp"
 #include "test_util.hpp"
 
 namespace authjwt {
@@ -30,7 +31,8 @@ const std::vector<Status> kStatuses = {
     Status::MissingIat,      Status::LifetimeTooLong,
     Status::IssuerMismatch,  Status::AudienceMismatch,
     Status::ClaimRuleFailed, Status::RequireFailed,
-    Status::KeysUnavailable, Status::InternalError,
+    Status::Revoked,         Status::KeysUnavailable,
+    Status::InternalError,
 };
 
 // Set by the nginx glue (an auth_jwt_claims rule, an auth_jwt_require
@@ -101,6 +103,7 @@ TEST(Status, CodesAreTheDocumentedOnes)
         {Status::AudienceMismatch, "audience_mismatch"},
         {Status::ClaimRuleFailed, "claim_rule_failed"},
         {Status::RequireFailed, "require_failed"},
+        {Status::Revoked, "revoked"},
         {Status::KeysUnavailable, "keys_unavailable"},
         {Status::InternalError, "internal_error"},
     };
@@ -225,6 +228,22 @@ TEST(Status, EveryStatusIsReachable)
                                           R"("iss":"https://idp.example/",)"
                                           R"("aud":"web"})"),
                             keys, policy));
+    }
+    {
+        Verification v(hs256(header, R"({"exp":2000000000,"jti":"j1"})"),
+                       keys);
+        RevocationHasher hasher;
+        RevocationList list;
+        std::string error;
+        ASSERT_TRUE(parseRevocationList("j1", "list", hasher, list, error));
+        std::vector<std::uint64_t> image(
+            (revocationTableSize(list.size()) + 7) / 8);
+        ASSERT_TRUE(writeRevocationTable(list, image.data(),
+                                         image.size() * 8));
+        record(Status::Revoked,
+               checkRevocation(RevocationTable(image.data(),
+                                               image.size() * 8),
+                               hasher, v.out));
     }
     {
         // The caller gave less scratch than tokenScratchSize asks for.
