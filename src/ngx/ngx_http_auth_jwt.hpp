@@ -46,6 +46,30 @@ struct ngx_http_auth_jwt_require_t {
 };
 
 
+/* Which version of a file: a change of any member is a change. Plain
+ * data, so that it may sit in shared memory. */
+struct ngx_http_auth_jwt_file_id_t {
+    time_t           mtime;
+    off_t            size;
+    ngx_file_uniq_t  uniq;
+    time_t           ctime;
+};
+
+ngx_http_auth_jwt_file_id_t ngx_http_auth_jwt_file_id(ngx_file_info_t *fi)
+    noexcept;
+bool operator==(const ngx_http_auth_jwt_file_id_t &a,
+    const ngx_http_auth_jwt_file_id_t &b) noexcept;
+bool ngx_http_auth_jwt_stat(const std::string &path,
+    ngx_http_auth_jwt_file_id_t &id) noexcept;
+
+/* Reads a whole file of at most max_size bytes (what names it in the
+ * error) and which version of it was read. A file there but unreadable
+ * still sets id, so that its failure is reported once. */
+bool ngx_http_auth_jwt_read_file(const std::string &path, const char *what,
+    off_t max_size, std::string &content, ngx_http_auth_jwt_file_id_t &id,
+    std::string &error);
+
+
 struct ngx_http_auth_jwt_shared_keys_t;
 
 
@@ -78,12 +102,8 @@ struct ngx_http_auth_jwt_keys_t {
         std::string              shown;     /* the path as configured */
         authjwt::SecretEncoding  encoding = authjwt::SecretEncoding::Utf8;
 
-        /* the file as last read: a change of any is a change of file;
-         * ctime also changes when permissions are fixed */
-        time_t                   mtime = 0;
-        off_t                    size = 0;
-        ngx_file_uniq_t          uniq = 0;
-        time_t                   ctime = 0;
+        /* the file as last read */
+        ngx_http_auth_jwt_file_id_t  id = {};
     };
 
     std::vector<Source>                sources;

@@ -5,9 +5,6 @@
  * keeps the previous keys in use and is reported once per change.
  */
 
-#include <cerrno>
-#include <cstring>
-
 #include "ngx_http_auth_jwt.hpp"
 
 #include "core/key_loader.hpp"
@@ -19,89 +16,6 @@ namespace {
 constexpr off_t  kMaxKeyFileSize = 1024 * 1024;
 
 
-std::string
-ngx_http_auth_jwt_errno_text(const char *call, const std::string &path)
-{
-    return std::string(call) + " \"" + path + "\" failed ("
-           + std::strerror(errno) + ")";
-}
-
-
-bool
-ngx_http_auth_jwt_same_file(const ngx_http_auth_jwt_keys_t::Source &source,
-    ngx_file_info_t *fi) noexcept
-{
-    return ngx_file_mtime(fi) == source.mtime
-           && ngx_file_size(fi) == source.size
-           && ngx_file_uniq(fi) == source.uniq
-           && fi->st_ctime == source.ctime;
-}
-
-
-void
-ngx_http_auth_jwt_remember_file(ngx_http_auth_jwt_keys_t::Source &source,
-    ngx_file_info_t *fi) noexcept
-{
-    source.mtime = ngx_file_mtime(fi);
-    source.size = ngx_file_size(fi);
-    source.uniq = ngx_file_uniq(fi);
-    source.ctime = fi->st_ctime;
-}
-
-
-/* Reads a whole key file, remembering which version of it was read. */
-bool
-ngx_http_auth_jwt_read_key_file(ngx_http_auth_jwt_keys_t::Source &source,
-    std::string &content, std::string &error)
-{
-    const std::string  &path = source.value;
-
-    ngx_fd_t         fd;
-    ssize_t          n;
-    ngx_file_info_t  fi;
-
-    fd = ngx_open_file(path.c_str(), NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        error = ngx_http_auth_jwt_errno_text(ngx_open_file_n, path);
-
-        /* a file there but not readable (permissions) is this version's
-         * failure: reported once, not every second */
-        if (ngx_file_info(path.c_str(), &fi) != NGX_FILE_ERROR) {
-            ngx_http_auth_jwt_remember_file(source, &fi);
-        }
-
-        return false;
-    }
-
-    bool ok = false;
-
-    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
-        error = ngx_http_auth_jwt_errno_text(ngx_fd_info_n, path);
-
-    } else if (ngx_file_size(&fi) > kMaxKeyFileSize) {
-        error = "key file \"" + path + "\" is larger than "
-                + std::to_string(kMaxKeyFileSize) + " bytes";
-
-    } else {
-        content.resize(static_cast<size_t>(ngx_file_size(&fi)));
-        n = ngx_read_fd(fd, reinterpret_cast<u_char *>(content.data()),
-                        content.size());
-        if (n == NGX_ERROR) {
-            error = ngx_http_auth_jwt_errno_text(ngx_read_fd_n, path);
-
-        } else {
-            content.resize(static_cast<size_t>(n));
-            ngx_http_auth_jwt_remember_file(source, &fi);
-            ok = true;
-        }
-    }
-
-    ngx_close_file(fd);
-
-    return ok;
-}
-
-
 bool
 ngx_http_auth_jwt_load_source(authjwt::KeySet &set,
     ngx_http_auth_jwt_keys_t::Source &source, std::string &error)
@@ -111,7 +25,10 @@ ngx_http_auth_jwt_load_source(authjwt::KeySet &set,
     if (source.file) {
         std::string  content;
 
-        if (!ngx_http_auth_jwt_read_key_file(source, content, error)) {
+        if (!ngx_http_auth_jwt_read_file(source.value, "key file",
+                                         kMaxKeyFileSize, content, source.id,
+                                         error))
+        {
             return false;
         }
 
@@ -142,12 +59,11 @@ ngx_http_auth_jwt_load_source(authjwt::KeySet &set,
 bool
 ngx_http_auth_jwt_files_changed(ngx_http_auth_jwt_keys_t *keys) noexcept
 {
-    ngx_file_info_t  fi;
+    ngx_http_auth_jwt_file_id_t  now;
 
     for (const auto &source : keys->sources) {
-        if (source.file
-            && ngx_file_info(source.value.c_str(), &fi) != NGX_FILE_ERROR
-            && !ngx_http_auth_jwt_same_file(source, &fi))
+        if (source.file && ngx_http_auth_jwt_stat(source.value, now)
+            && !(now == source.id))
         {
             return true;
         }

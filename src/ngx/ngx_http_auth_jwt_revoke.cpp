@@ -14,8 +14,6 @@
  * use and is logged once.
  */
 
-#include <cerrno>
-#include <cstring>
 #include <string>
 
 #include "ngx_http_auth_jwt.hpp"
@@ -29,14 +27,6 @@ namespace {
 constexpr off_t  kMaxListFileSize = 512 * 1024 * 1024;
 
 constexpr uint64_t  kSharedMagic = 0x3148535645524a41;     /* "AJREVSH1" */
-
-
-/* Which version of the file: a change of any member is a change. */
-struct ngx_http_auth_jwt_file_id_t {
-    time_t           mtime;
-    off_t            size;
-    ngx_file_uniq_t  uniq;
-};
 
 
 /* The head of the zone's block; the table image follows it. Read and
@@ -92,92 +82,15 @@ struct ngx_http_auth_jwt_revoke_t {
 namespace {
 
 bool
-operator==(const ngx_http_auth_jwt_file_id_t &a,
-    const ngx_http_auth_jwt_file_id_t &b) noexcept
-{
-    return a.mtime == b.mtime && a.size == b.size && a.uniq == b.uniq;
-}
-
-
-ngx_http_auth_jwt_file_id_t
-ngx_http_auth_jwt_file_id(ngx_file_info_t *fi) noexcept
-{
-    return { ngx_file_mtime(fi), ngx_file_size(fi), ngx_file_uniq(fi) };
-}
-
-
-std::string
-ngx_http_auth_jwt_revoke_errno(const char *call, const std::string &path)
-{
-    return std::string(call) + " \"" + path + "\" failed ("
-           + std::strerror(errno) + ")";
-}
-
-
-bool
-ngx_http_auth_jwt_revoke_read(const std::string &path, std::string &content,
-    ngx_http_auth_jwt_file_id_t &id, std::string &error)
-{
-    ngx_fd_t         fd;
-    ssize_t          n;
-    size_t           got;
-    ngx_file_info_t  fi;
-
-    fd = ngx_open_file(path.c_str(), NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        error = ngx_http_auth_jwt_revoke_errno(ngx_open_file_n, path);
-        return false;
-    }
-
-    bool ok = false;
-
-    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
-        error = ngx_http_auth_jwt_revoke_errno(ngx_fd_info_n, path);
-        goto done;
-    }
-
-    if (ngx_file_size(&fi) > kMaxListFileSize) {
-        error = "revocation list \"" + path + "\" is larger than "
-                + std::to_string(kMaxListFileSize) + " bytes";
-        goto done;
-    }
-
-    content.resize(static_cast<size_t>(ngx_file_size(&fi)));
-
-    /* read(2) may return less than asked of a large file */
-    for (got = 0; got < content.size(); got += n) {
-        n = ngx_read_fd(fd, reinterpret_cast<u_char *>(&content[got]),
-                        content.size() - got);
-        if (n == NGX_ERROR) {
-            error = ngx_http_auth_jwt_revoke_errno(ngx_read_fd_n, path);
-            goto done;
-        }
-
-        if (n == 0) {
-            break;
-        }
-    }
-
-    content.resize(got);
-    id = ngx_http_auth_jwt_file_id(&fi);
-    ok = true;
-
-done:
-
-    ngx_close_file(fd);
-
-    return ok;
-}
-
-
-bool
 ngx_http_auth_jwt_revoke_load(ngx_http_auth_jwt_revoke_t *rv,
     authjwt::RevocationList &list, ngx_http_auth_jwt_file_id_t &id,
     std::string &error)
 {
     std::string  content;
 
-    if (!ngx_http_auth_jwt_revoke_read(rv->path, content, id, error)) {
+    if (!ngx_http_auth_jwt_read_file(rv->path, "revocation list",
+                                     kMaxListFileSize, content, id, error))
+    {
         return false;
     }
 
