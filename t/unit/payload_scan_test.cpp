@@ -124,6 +124,93 @@ TEST(PayloadScan, ManyMembersStayLinearithmic)
               Status::BadPayload);
 }
 
+TEST(PayloadScan, NamesAreComparedThroughTheirEscapes)
+{
+    TimeClaims times;
+    ASSERT_EQ(scanPayload(R"({"\u0065xp":5,"n\u0062f":"x"})", times),
+              Status::Ok);
+    EXPECT_EQ(times.exp.presence, TimeClaim::Presence::Number);
+    EXPECT_EQ(times.exp.value, 5);
+    EXPECT_EQ(times.nbf.presence, TimeClaim::Presence::NotNumber);
+
+    const std::string duplicates[] = {
+        R"({"a\/b":1,"a/b":2})",
+        R"({"\"":1,"\u0022":2})",
+        R"({"\n":1,"\u000a":2})",
+        "{\"\\u00e9\":1,\"\xc3\xa9\":2}",
+        "{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}",
+        R"({"\u00E9x":1,"\u00e9x":2})",
+    };
+    for (const std::string &text : duplicates) {
+        EXPECT_EQ(scan(text), Status::BadPayload) << text;
+        expectAgreement(text);
+    }
+    const std::string distinct[] = {
+        R"({"\u00e9":1,"e":2})",
+        R"({"a\/b":1,"a\\b":2})",
+        R"({"\ud83d\ude00":1,"\ud83d\ude01":2})",
+        R"({"ab":1,"a\u0062c":2,"a":3})",
+        R"({"":1,"\u0001":2})",
+    };
+    for (const std::string &text : distinct) {
+        EXPECT_EQ(scan(text), Status::Ok) << text;
+        expectAgreement(text);
+    }
+}
+
+TEST(PayloadScan, EachObjectHasItsOwnNames)
+{
+    // The same name in nested and sibling objects is no duplicate; a
+    // duplicate after a nested object closes still is.
+    for (const char *text : {
+             R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})",
+             R"({"a":{"b":1},"b":{"a":1}})",
+         })
+    {
+        EXPECT_EQ(scan(text), Status::Ok) << text;
+        expectAgreement(text);
+    }
+    for (const char *text : {
+             R"({"a":{"b":1},"b":{"a":1},"a":2})",
+             R"({"a":[{"x":1,"y":2,"x":3}]})",
+         })
+    {
+        EXPECT_EQ(scan(text), Status::BadPayload) << text;
+        expectAgreement(text);
+    }
+}
+
+TEST(PayloadScan, DuplicatesAreFoundAtAnyNumberOfOpenNames)
+{
+    // Enough names in the open objects to leave the scanner's inline
+    // storage, with the duplicate in the outer object, in the inner one,
+    // or nowhere.
+    auto members = [](const std::string &prefix, int count) {
+        std::string text;
+        for (int i = 0; i < count; i++) {
+            text += "\"" + prefix + std::to_string(i) + "\":" +
+                    std::to_string(i) + ",";
+        }
+        return text;
+    };
+    for (int outer : {10, 63, 64, 65, 200}) {
+        for (int inner : {1, 10, 100}) {
+            std::string head = "{" + members("o", outer) + "\"in\":{"
+                               + members("i", inner);
+            std::string ok = head + "\"last\":0},\"tail\":1}";
+            std::string innerDup = head + "\"i0\":0},\"tail\":1}";
+            std::string outerDup = head + "\"last\":0},\"o0\":1}";
+            SCOPED_TRACE(std::to_string(outer) + " " + std::to_string(inner));
+            EXPECT_EQ(scan(ok), Status::Ok);
+            EXPECT_EQ(scan(innerDup), Status::BadPayload);
+            EXPECT_EQ(scan(outerDup), Status::BadPayload);
+            expectAgreement(ok);
+            expectAgreement(innerDup);
+            expectAgreement(outerDup);
+        }
+    }
+}
+
 // With deferPayload the verdict is the same, and the tree comes on demand.
 TEST(PayloadScan, DeferredVerificationGivesTheSameVerdicts)
 {
