@@ -1,6 +1,7 @@
-// The scanner behind scanPayload: what a sink is told, and how strings
-// are read through their escapes. Acceptance itself is pinned in
-// payload_scan_test.cpp and fuzzed against Jansson.
+// The scanner behind scanPayload and scanHeader: what a sink is told, and
+// how strings are read through their escapes. Acceptance itself is pinned
+// in payload_scan_test.cpp and header_scan_test.cpp, and fuzzed against
+// Jansson.
 
 #include <string>
 #include <vector>
