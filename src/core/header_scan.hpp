@@ -9,7 +9,8 @@
 //
 // It accepts exactly what Json::parse and the header rules accept: a JSON
 // object (json_scan.hpp), "alg" a string, "kid" a string if present, and
-// no "crit" (UnsupportedCrit, once the rest holds).
+// no "crit" (UnsupportedCrit, once the rest holds). A fuzz target holds it
+// to that (fuzz/fuzz_header.cpp).
 #pragma once
 
 #include <cstddef>

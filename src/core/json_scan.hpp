@@ -17,7 +17,8 @@
 // syntax, valid UTF-8, no control characters or \u0000 in strings, no
 // lone surrogates, integers that fit 64 bits, reals that do not overflow,
 // no duplicate member names at any depth, nesting up to kMaxJsonDepth.
-// A fuzz target holds the two to that (fuzz/fuzz_payload.cpp).
+// Fuzz targets hold the two to that (fuzz/fuzz_payload.cpp,
+// fuzz/fuzz_header.cpp).
 //
 // Nothing is allocated unless the open objects hold more than a few dozen
 // member names between them, or a number is written with more than 63
