@@ -20,6 +20,27 @@ bool isDigit(char c) noexcept
     return c >= '0' && c <= '9';
 }
 
+// Bytes a string holds as they are, with nothing to check: printable
+// ASCII but the quote and the backslash. A table, because the scanner
+// spends most of its time walking such runs.
+struct PlainTable {
+    bool plain[256] = {};
+
+    constexpr PlainTable() noexcept
+    {
+        for (int c = 0x20; c < 0x80; c++) {
+            plain[c] = c != '"' && c != '\\';
+        }
+    }
+};
+
+constexpr PlainTable kPlain;
+
+bool isPlain(char c) noexcept
+{
+    return kPlain.plain[static_cast<unsigned char>(c)];
+}
+
 // Four hex digits the scanner has already checked.
 unsigned long checkedHex4(const char *p) noexcept
 {
@@ -120,11 +141,8 @@ private:
 
 }  // namespace
 
-bool JsonString::equals(std::string_view text) const noexcept
+bool JsonString::equalsEscaped(std::string_view text) const noexcept
 {
-    if (!escaped_) {
-        return raw_ == text;
-    }
     Unescaper value(raw_);
     for (char c : text) {
         if (value.done() || value.next() != static_cast<unsigned char>(c)) {
@@ -151,6 +169,20 @@ int JsonString::compare(const JsonString &other) const noexcept
     return a.done() ? (b.done() ? 0 : -1) : 1;
 }
 
+std::size_t JsonString::size() const noexcept
+{
+    if (!escaped_) {
+        return raw_.size();
+    }
+    Unescaper value(raw_);
+    std::size_t n = 0;
+    while (!value.done()) {
+        value.next();
+        n++;
+    }
+    return n;
+}
+
 std::size_t JsonString::unescape(char *out) const noexcept
 {
     if (!escaped_) {
@@ -167,6 +199,26 @@ std::size_t JsonString::unescape(char *out) const noexcept
 
 namespace {
 
+// A member name with the length of its value, which settles most
+// comparisons before any byte is looked at.
+struct Name {
+    JsonString string;
+    std::size_t size = 0;
+};
+
+bool operator<(const Name &a, const Name &b) noexcept
+{
+    if (a.size != b.size) {
+        return a.size < b.size;
+    }
+    return a.string.compare(b.string) < 0;
+}
+
+bool operator==(const Name &a, const Name &b) noexcept
+{
+    return a.size == b.size && a.string.compare(b.string) == 0;
+}
+
 // The names of the objects being scanned, innermost last, so duplicates
 // can be found when each object closes: on the stack for any ordinary
 // document, on the heap beyond that.
@@ -174,12 +226,12 @@ class NameStack {
 public:
     std::size_t size() const noexcept { return size_; }
 
-    JsonString *data() noexcept
+    Name *data() noexcept
     {
         return onHeap_ ? heap_.data() : inline_;
     }
 
-    void push(const JsonString &name)
+    void push(const Name &name)
     {
         if (!onHeap_ && size_ < kInline) {
             inline_[size_++] = name;
@@ -204,8 +256,8 @@ public:
 private:
     static constexpr std::size_t kInline = 64;
 
-    JsonString inline_[kInline];
-    std::vector<JsonString> heap_;
+    Name inline_[kInline];
+    std::vector<Name> heap_;
     std::size_t size_ = 0;
     bool onHeap_ = false;
 };
@@ -350,7 +402,14 @@ private:
         }
         const char *start = p_;
         bool escaped = false;
-        while (p_ < end_) {
+        while (true) {
+            while (p_ < end_ && isPlain(*p_)) {
+                p_++;
+            }
+            if (p_ == end_) {
+                return false;
+            }
+            // the end, an escape, a control character or UTF-8
             auto c = static_cast<unsigned char>(*p_);
             if (c == '"') {
                 out = JsonString(
@@ -360,22 +419,31 @@ private:
                 p_++;
                 return true;
             }
-            if (c < 0x20) {
-                return false;
-            }
             if (c == '\\') {
                 p_++;
                 escaped = true;
                 if (!escape()) {
                     return false;
                 }
-            } else if (c < 0x80) {
-                p_++;
-            } else if (!utf8()) {
+            } else if (c < 0x20 || !utf8()) {
                 return false;
             }
         }
-        return false;
+    }
+
+    // Up to 18 characters, sign included, an integer fits 64 bits
+    // whatever its digits: no range check needed.
+    static constexpr std::size_t kSafeDigits = 18;
+
+    // The integer in [start, end), checked and short enough.
+    static long long smallInteger(const char *start, const char *end) noexcept
+    {
+        bool negative = *start == '-';
+        long long n = 0;
+        for (const char *p = negative ? start + 1 : start; p < end; p++) {
+            n = n * 10 + (*p - '0');
+        }
+        return negative ? -n : n;
     }
 
     // RFC 8259 6, with Jansson's ranges: an integer must fit 64 bits, a
@@ -422,9 +490,14 @@ private:
             }
         }
 
+        std::size_t length = static_cast<std::size_t>(p_ - start);
+        if (integer && length <= kSafeDigits) {
+            out = static_cast<double>(smallInteger(start, p_));
+            return true;
+        }
+
         // strtoll and strtod need a terminated copy: on the stack for any
         // ordinary number, on the heap only for absurdly long ones
-        std::size_t length = static_cast<std::size_t>(p_ - start);
         char small[64];
         std::string large;
         const char *text = small;
@@ -531,16 +604,10 @@ private:
     // next to its twin, in O(n log n) whatever the document holds.
     bool namesDistinctFrom(std::size_t first) noexcept
     {
-        JsonString *begin = names_.data() + first;
-        JsonString *end = names_.data() + names_.size();
-        auto less = [](const JsonString &a, const JsonString &b) {
-            return a.compare(b) < 0;
-        };
-        auto same = [](const JsonString &a, const JsonString &b) {
-            return a.compare(b) == 0;
-        };
-        std::sort(begin, end, less);
-        bool distinct = std::adjacent_find(begin, end, same) == end;
+        Name *begin = names_.data() + first;
+        Name *end = names_.data() + names_.size();
+        std::sort(begin, end);
+        bool distinct = std::adjacent_find(begin, end) == end;
         names_.truncate(first);
         return distinct;
     }
@@ -574,7 +641,7 @@ private:
             if (!value(member)) {
                 return false;
             }
-            names_.push(name);
+            names_.push({name, name.size()});
             if (topLevel) {
                 sink_.member(name, member);
             }

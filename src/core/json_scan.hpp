@@ -44,15 +44,23 @@ public:
     // Whether the text holds a backslash escape; if not, raw() is the value.
     bool escaped() const noexcept { return escaped_; }
 
-    // Whether the value equals text.
-    bool equals(std::string_view text) const noexcept;
+    // Whether the value equals text; inline, so that comparing an
+    // unescaped name with a literal costs no call.
+    bool equals(std::string_view text) const noexcept
+    {
+        return escaped_ ? equalsEscaped(text) : raw_ == text;
+    }
     // Orders by the bytes of the values, as memcmp does.
     int compare(const JsonString &other) const noexcept;
+    // The length of the value.
+    std::size_t size() const noexcept;
     // Writes the value to out, which must hold raw().size() bytes (an
     // escape is never shorter than what it stands for); returns its length.
     std::size_t unescape(char *out) const noexcept;
 
 private:
+    bool equalsEscaped(std::string_view text) const noexcept;
+
     std::string_view raw_;
     bool escaped_ = false;
 };

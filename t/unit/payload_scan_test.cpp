@@ -2,6 +2,7 @@
 // target fuzz/fuzz_payload.cpp compares the two on arbitrary input; these
 // cases pin the edges by name.
 
+#include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -109,6 +110,28 @@ TEST(PayloadScan, ExtractsTopLevelTimeClaimsOnly)
     EXPECT_EQ(times.iat.presence, TimeClaim::Presence::Absent);
 }
 
+TEST(PayloadScan, IntegersOfEveryLengthConvertAsStrtollDoes)
+{
+    // Short integers are converted without strtoll: the same values, and
+    // the range check still refuses what does not fit 64 bits.
+    for (const char *n : {"0", "-0", "7", "-7", "1700000000",
+                          "99999999999999999", "-9999999999999999",
+                          "999999999999999999", "-99999999999999999",
+                          "1000000000000000000", "-999999999999999999",
+                          "9223372036854775807", "-9223372036854775808"})
+    {
+        TimeClaims times;
+        ASSERT_EQ(scanPayload(std::string(R"({"exp":)") + n + "}", times),
+                  Status::Ok)
+            << n;
+        EXPECT_EQ(times.exp.value,
+                  static_cast<double>(std::strtoll(n, nullptr, 10)))
+            << n;
+    }
+    EXPECT_EQ(scan(R"({"exp":9223372036854775808})"), Status::BadPayload);
+    EXPECT_EQ(scan(R"({"exp":-9223372036854775809})"), Status::BadPayload);
+}
+
 TEST(PayloadScan, ManyMembersStayLinearithmic)
 {
     // the largest payload a token under the size limit can carry, all of
@@ -151,6 +174,7 @@ TEST(PayloadScan, NamesAreComparedThroughTheirEscapes)
         R"({"\ud83d\ude00":1,"\ud83d\ude01":2})",
         R"({"ab":1,"a\u0062c":2,"a":3})",
         R"({"":1,"\u0001":2})",
+        R"({"\u00e9":1,"ab":2,"\u0061\u0062c":3})",
     };
     for (const std::string &text : distinct) {
         EXPECT_EQ(scan(text), Status::Ok) << text;
