@@ -199,11 +199,24 @@ std::size_t JsonString::unescape(char *out) const noexcept
 
 namespace {
 
-// A member name with the length of its value, which settles most
-// comparisons before any byte is looked at.
+// A member name as the duplicate check keeps it, with the length of its
+// value, which settles most comparisons before any byte is looked at.
+// Trivial, so that the scanner's inline array costs nothing to set up.
 struct Name {
-    JsonString string;
-    std::size_t size = 0;
+    const char *raw;
+    std::size_t rawSize;
+    std::size_t size;
+    bool escaped;
+
+    static Name of(const JsonString &s) noexcept
+    {
+        return {s.raw().data(), s.raw().size(), s.size(), s.escaped()};
+    }
+
+    JsonString string() const noexcept
+    {
+        return JsonString(std::string_view(raw, rawSize), escaped);
+    }
 };
 
 bool operator<(const Name &a, const Name &b) noexcept
@@ -211,12 +224,12 @@ bool operator<(const Name &a, const Name &b) noexcept
     if (a.size != b.size) {
         return a.size < b.size;
     }
-    return a.string.compare(b.string) < 0;
+    return a.string().compare(b.string()) < 0;
 }
 
 bool operator==(const Name &a, const Name &b) noexcept
 {
-    return a.size == b.size && a.string.compare(b.string) == 0;
+    return a.size == b.size && a.string().compare(b.string()) == 0;
 }
 
 // The names of the objects being scanned, innermost last, so duplicates
@@ -641,7 +654,7 @@ private:
             if (!value(member)) {
                 return false;
             }
-            names_.push({name, name.size()});
+            names_.push(Name::of(name));
             if (topLevel) {
                 sink_.member(name, member);
             }
