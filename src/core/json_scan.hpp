@@ -20,8 +20,8 @@
 // Fuzz targets hold the two to that (fuzz/fuzz_payload.cpp,
 // fuzz/fuzz_header.cpp).
 //
-// Nothing is allocated unless the open objects hold more than a few dozen
-// member names between them, or a number is written with more than 63
+// Nothing is allocated unless the open objects hold more than 64 member
+// names between them, or a number is written with more than 63
 // characters.
 #pragma once
 
