@@ -7,19 +7,29 @@ namespace authjwt {
 
 namespace {
 
-constexpr std::uint8_t kInvalid = 0xff;
+// Set for a byte outside the alphabet; no sextet reaches this bit.
+constexpr std::uint32_t kInvalid = 0x80000000;
 
-// Sextet values for one alphabet; every other byte maps to kInvalid.
+// Sextet values for one alphabet, one table per place in a group of four
+// characters, already shifted there (18, 12, 6 and 0 bits): a group then
+// decodes with four lookups and three ORs. Every other byte maps to
+// kInvalid.
 struct DecodeTable {
-    std::array<std::uint8_t, 256> value{};
+    std::array<std::array<std::uint32_t, 256>, 4> at{};
 
     constexpr explicit DecodeTable(const char *alphabet) noexcept
     {
-        for (auto &v : value) {
-            v = kInvalid;
+        for (auto &place : at) {
+            for (auto &v : place) {
+                v = kInvalid;
+            }
         }
-        for (std::uint8_t i = 0; i < 64; i++) {
-            value[static_cast<unsigned char>(alphabet[i])] = i;
+        for (std::uint32_t i = 0; i < 64; i++) {
+            auto c = static_cast<unsigned char>(alphabet[i]);
+            at[0][c] = i << 18;
+            at[1][c] = i << 12;
+            at[2][c] = i << 6;
+            at[3][c] = i;
         }
     }
 };
@@ -50,44 +60,39 @@ std::optional<std::size_t> decodeUnpadded(std::string_view in,
         return std::nullopt;
     }
 
-    auto sextet = [&](std::size_t i) -> std::uint32_t {
-        return table.value[static_cast<unsigned char>(in[i])];
+    // The bits of the character at i, shifted to its place in a group.
+    auto bits = [&](std::size_t i, std::size_t place) -> std::uint32_t {
+        return table.at[place][static_cast<unsigned char>(in[i])];
     };
 
     std::size_t n = 0;
     std::size_t full = in.size() - rest;
     for (std::size_t i = 0; i < full; i += 4) {
-        std::uint32_t a = sextet(i);
-        std::uint32_t b = sextet(i + 1);
-        std::uint32_t c = sextet(i + 2);
-        std::uint32_t d = sextet(i + 3);
-        // valid sextets are below 64; kInvalid has the top bits set
-        if (((a | b | c | d) & 0xc0) != 0) {
+        std::uint32_t v = bits(i, 0) | bits(i + 1, 1) | bits(i + 2, 2)
+                          | bits(i + 3, 3);
+        if ((v & kInvalid) != 0) {
             return std::nullopt;
         }
-        std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
         out[n++] = static_cast<unsigned char>(v >> 16);
         out[n++] = static_cast<unsigned char>(v >> 8);
         out[n++] = static_cast<unsigned char>(v);
     }
 
+    // the unused bits are the low 4 of the second sextet (bits 12-15),
+    // or the low 2 of the third (bits 6-7)
     if (rest == 2) {
-        std::uint32_t a = sextet(full);
-        std::uint32_t b = sextet(full + 1);
-        if (((a | b) & 0xc0) != 0 || (b & 0x0f) != 0) {
+        std::uint32_t v = bits(full, 0) | bits(full + 1, 1);
+        if ((v & (kInvalid | 0xf000)) != 0) {
             return std::nullopt;
         }
-        out[n++] = static_cast<unsigned char>((a << 2) | (b >> 4));
+        out[n++] = static_cast<unsigned char>(v >> 16);
     } else if (rest == 3) {
-        std::uint32_t a = sextet(full);
-        std::uint32_t b = sextet(full + 1);
-        std::uint32_t c = sextet(full + 2);
-        if (((a | b | c) & 0xc0) != 0 || (c & 0x03) != 0) {
+        std::uint32_t v = bits(full, 0) | bits(full + 1, 1) | bits(full + 2, 2);
+        if ((v & (kInvalid | 0xc0)) != 0) {
             return std::nullopt;
         }
-        std::uint32_t v = (a << 12) | (b << 6) | c;
-        out[n++] = static_cast<unsigned char>(v >> 10);
-        out[n++] = static_cast<unsigned char>(v >> 2);
+        out[n++] = static_cast<unsigned char>(v >> 16);
+        out[n++] = static_cast<unsigned char>(v >> 8);
     }
     return n;
 }

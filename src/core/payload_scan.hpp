@@ -6,11 +6,9 @@
 //   Status s = scanPayload(token.payloadText, times);   // Ok or BadPayload
 //   if (s == Status::Ok) s = checkTimes(times, now, rules);
 //
-// It accepts exactly the texts Json::parse accepts as an object: RFC 8259
-// syntax, valid UTF-8, no control characters or \u0000 in strings, no
-// lone surrogates, integers that fit 64 bits, reals that do not overflow,
-// no duplicate member names at any depth, nesting up to kMaxJsonDepth.
-// A fuzz target holds the two to that (fuzz/fuzz_payload.cpp).
+// It accepts exactly the texts Json::parse accepts as an object (see
+// json_scan.hpp); a fuzz target holds the two to that
+// (fuzz/fuzz_payload.cpp).
 #pragma once
 
 #include <string_view>

@@ -1,6 +1,7 @@
 #include "token.hpp"
 
 #include "base64url.hpp"
+#include "header_scan.hpp"
 
 namespace authjwt {
 
@@ -33,47 +34,14 @@ bool splitCompact(std::string_view compact, Parts &parts) noexcept
     return !parts.header.empty();
 }
 
-// RFC 7515 4.1.11: every extension named in "crit" must be understood,
-// and this implementation understands none.
-bool hasCrit(const json_t *header) noexcept
-{
-    return json_object_get(header, "crit") != nullptr;
-}
-
-Status parseHeader(std::string_view text, Token &out) noexcept
-{
-    out.header = Json::parse(text);
-    const json_t *header = out.header.get();
-    if (!json_is_object(header)) {
-        return Status::BadHeader;
-    }
-    if (!jsonStringMember(header, "alg", out.algName)) {
-        return Status::BadHeader;
-    }
-    out.alg = algFromName(out.algName);
-
-    const json_t *kid = json_object_get(header, "kid");
-    if (kid != nullptr) {
-        std::string_view value;
-        if (!jsonStringMember(header, "kid", value)) {
-            return Status::BadHeader;
-        }
-        out.kid = value;
-    }
-    if (hasCrit(header)) {
-        return Status::UnsupportedCrit;
-    }
-    return Status::Ok;
-}
-
 }  // namespace
 
 Status parseCompact(std::string_view compact, std::size_t maxSize,
                     unsigned char *scratch, std::size_t scratchSize,
                     Token &out) noexcept
 {
-    // Nothing of an earlier token may survive in out: its kid is a view
-    // into the header being replaced.
+    // Nothing of an earlier token may survive in out, least of all its
+    // header tree.
     out = Token();
 
     if (compact.empty()) {
@@ -93,39 +61,59 @@ Status parseCompact(std::string_view compact, std::size_t maxSize,
     out.signingInput = compact.substr(
         0, parts.header.size() + 1 + parts.payload.size());
 
-    // The header is decoded into the scratch only while it is parsed; the
-    // signature then takes the front of the scratch for good.
+    // The scratch holds, in this order, the decoded header, the unescaped
+    // "alg" and "kid" if they were written with escapes, the signature,
+    // and the payload.
     auto headerSize = decodeBase64Url(parts.header, scratch, scratchSize);
     if (!headerSize) {
         return Status::Malformed;
     }
-    std::string_view headerText(reinterpret_cast<const char *>(scratch),
-                                *headerSize);
-    Status status = parseHeader(headerText, out);
+    out.headerText = std::string_view(reinterpret_cast<const char *>(scratch),
+                                      *headerSize);
+    JoseHeader header;
+    Status status = scanHeader(
+        out.headerText, reinterpret_cast<char *>(scratch) + *headerSize,
+        scratchSize - *headerSize, header);
     if (status != Status::Ok) {
         return status;
     }
+    out.algName = header.alg;
+    out.alg = algFromName(header.alg);
+    out.kid = header.kid;
 
-    auto signatureSize = decodeBase64Url(parts.signature, scratch,
-                                         scratchSize);
+    std::size_t used = *headerSize + header.bufferUsed;
+    auto signatureSize = decodeBase64Url(parts.signature, scratch + used,
+                                         scratchSize - used);
     if (!signatureSize) {
         return Status::Malformed;
     }
-    out.signature = scratch;
+    out.signature = scratch + used;
     out.signatureSize = *signatureSize;
+    used += *signatureSize;
 
     // The payload is only decoded here, so that a malformed token is
     // reported as such; its JSON is not looked at before the signature
     // holds.
-    unsigned char *payload = scratch + *signatureSize;
+    unsigned char *payload = scratch + used;
     auto payloadSize = decodeBase64Url(parts.payload, payload,
-                                       scratchSize - *signatureSize);
+                                       scratchSize - used);
     if (!payloadSize) {
         return Status::Malformed;
     }
     out.payloadText = std::string_view(reinterpret_cast<char *>(payload),
                                        *payloadSize);
     return Status::Ok;
+}
+
+const json_t *parsedHeader(Token &token) noexcept
+{
+    if (!token.headerTree) {
+        Json parsed = Json::parse(token.headerText);
+        if (json_is_object(parsed.get())) {
+            token.headerTree = std::move(parsed);
+        }
+    }
+    return token.headerTree.get();
 }
 
 Status parsePayload(const Token &token, Json &payload) noexcept

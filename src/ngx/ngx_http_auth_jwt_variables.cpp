@@ -152,7 +152,8 @@ ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
         return rc == NGX_DECLINED ? NGX_OK : rc;
     }
 
-    object = from_header ? ctx->verified.token.header.get()
+    /* both trees are built on first use */
+    object = from_header ? authjwt::parsedHeader(ctx->verified.token)
                          : authjwt::verifiedPayload(ctx->verified);
 
     name = reinterpret_cast<ngx_str_t *>(data);
@@ -260,7 +261,7 @@ ngx_http_auth_jwt_binding_variable(ngx_http_request_t *r,
     }
 
     binding = reinterpret_cast<ngx_http_auth_jwt_binding_t *>(data);
-    object = binding->header ? ctx->verified.token.header.get()
+    object = binding->header ? authjwt::parsedHeader(ctx->verified.token)
                              : authjwt::verifiedPayload(ctx->verified);
 
     member = authjwt::findClaim(object, binding->path);

@@ -2,6 +2,7 @@
 // target fuzz/fuzz_payload.cpp compares the two on arbitrary input; these
 // cases pin the edges by name.
 
+#include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -109,6 +110,28 @@ TEST(PayloadScan, ExtractsTopLevelTimeClaimsOnly)
     EXPECT_EQ(times.iat.presence, TimeClaim::Presence::Absent);
 }
 
+TEST(PayloadScan, IntegersOfEveryLengthConvertAsStrtollDoes)
+{
+    // Short integers are converted without strtoll: the same values, and
+    // the range check still refuses what does not fit 64 bits.
+    for (const char *n : {"0", "-0", "7", "-7", "1700000000",
+                          "99999999999999999", "-9999999999999999",
+                          "999999999999999999", "-99999999999999999",
+                          "1000000000000000000", "-999999999999999999",
+                          "9223372036854775807", "-9223372036854775808"})
+    {
+        TimeClaims times;
+        ASSERT_EQ(scanPayload(std::string(R"({"exp":)") + n + "}", times),
+                  Status::Ok)
+            << n;
+        EXPECT_EQ(times.exp.value,
+                  static_cast<double>(std::strtoll(n, nullptr, 10)))
+            << n;
+    }
+    EXPECT_EQ(scan(R"({"exp":9223372036854775808})"), Status::BadPayload);
+    EXPECT_EQ(scan(R"({"exp":-9223372036854775809})"), Status::BadPayload);
+}
+
 TEST(PayloadScan, ManyMembersStayLinearithmic)
 {
     // the largest payload a token under the size limit can carry, all of
@@ -122,6 +145,94 @@ TEST(PayloadScan, ManyMembersStayLinearithmic)
     EXPECT_EQ(scan(text), Status::Ok);
     EXPECT_EQ(scan(text.substr(0, text.size() - 1) + ",\"7\":1}"),
               Status::BadPayload);
+}
+
+TEST(PayloadScan, NamesAreComparedThroughTheirEscapes)
+{
+    TimeClaims times;
+    ASSERT_EQ(scanPayload(R"({"\u0065xp":5,"n\u0062f":"x"})", times),
+              Status::Ok);
+    EXPECT_EQ(times.exp.presence, TimeClaim::Presence::Number);
+    EXPECT_EQ(times.exp.value, 5);
+    EXPECT_EQ(times.nbf.presence, TimeClaim::Presence::NotNumber);
+
+    const std::string duplicates[] = {
+        R"({"a\/b":1,"a/b":2})",
+        R"({"\"":1,"\u0022":2})",
+        R"({"\n":1,"\u000a":2})",
+        "{\"\\u00e9\":1,\"\xc3\xa9\":2}",
+        "{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}",
+        R"({"\u00E9x":1,"\u00e9x":2})",
+    };
+    for (const std::string &text : duplicates) {
+        EXPECT_EQ(scan(text), Status::BadPayload) << text;
+        expectAgreement(text);
+    }
+    const std::string distinct[] = {
+        R"({"\u00e9":1,"e":2})",
+        R"({"a\/b":1,"a\\b":2})",
+        R"({"\ud83d\ude00":1,"\ud83d\ude01":2})",
+        R"({"ab":1,"a\u0062c":2,"a":3})",
+        R"({"":1,"\u0001":2})",
+        R"({"\u00e9":1,"ab":2,"\u0061\u0062c":3})",
+    };
+    for (const std::string &text : distinct) {
+        EXPECT_EQ(scan(text), Status::Ok) << text;
+        expectAgreement(text);
+    }
+}
+
+TEST(PayloadScan, EachObjectHasItsOwnNames)
+{
+    // The same name in nested and sibling objects is no duplicate; a
+    // duplicate after a nested object closes still is.
+    for (const char *text : {
+             R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})",
+             R"({"a":{"b":1},"b":{"a":1}})",
+         })
+    {
+        EXPECT_EQ(scan(text), Status::Ok) << text;
+        expectAgreement(text);
+    }
+    for (const char *text : {
+             R"({"a":{"b":1},"b":{"a":1},"a":2})",
+             R"({"a":[{"x":1,"y":2,"x":3}]})",
+         })
+    {
+        EXPECT_EQ(scan(text), Status::BadPayload) << text;
+        expectAgreement(text);
+    }
+}
+
+TEST(PayloadScan, DuplicatesAreFoundAtAnyNumberOfOpenNames)
+{
+    // Enough names in the open objects to leave the scanner's inline
+    // storage, with the duplicate in the outer object, in the inner one,
+    // or nowhere.
+    auto members = [](const std::string &prefix, int count) {
+        std::string text;
+        for (int i = 0; i < count; i++) {
+            text += "\"" + prefix + std::to_string(i) + "\":" +
+                    std::to_string(i) + ",";
+        }
+        return text;
+    };
+    for (int outer : {10, 63, 64, 65, 200}) {
+        for (int inner : {1, 10, 100}) {
+            std::string head = "{" + members("o", outer) + "\"in\":{"
+                               + members("i", inner);
+            std::string ok = head + "\"last\":0},\"tail\":1}";
+            std::string innerDup = head + "\"i0\":0},\"tail\":1}";
+            std::string outerDup = head + "\"last\":0},\"o0\":1}";
+            SCOPED_TRACE(std::to_string(outer) + " " + std::to_string(inner));
+            EXPECT_EQ(scan(ok), Status::Ok);
+            EXPECT_EQ(scan(innerDup), Status::BadPayload);
+            EXPECT_EQ(scan(outerDup), Status::BadPayload);
+            expectAgreement(ok);
+            expectAgreement(innerDup);
+            expectAgreement(outerDup);
+        }
+    }
 }
 
 // With deferPayload the verdict is the same, and the tree comes on demand.

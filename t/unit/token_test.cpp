@@ -67,7 +67,11 @@ TEST(TokenParse, FillsEveryField)
     EXPECT_EQ(std::string(reinterpret_cast<const char *>(p.token.signature),
                           p.token.signatureSize),
               signature);
-    EXPECT_TRUE(json_is_object(p.token.header.get()));
+    EXPECT_FALSE(p.token.headerTree) << "not built before it is asked";
+    const json_t *header = parsedHeader(p.token);
+    ASSERT_TRUE(json_is_object(header));
+    EXPECT_STREQ(json_string_value(json_object_get(header, "kid")), "k1");
+    EXPECT_EQ(parsedHeader(p.token), header) << "built once";
 }
 
 TEST(TokenParse, SigningInputIsTheReceivedText)
@@ -182,6 +186,64 @@ TEST(TokenParse, ScratchOfTheDocumentedSizeAlwaysSuffices)
             EXPECT_EQ(parseStatus(t), Status::Ok) << p << " " << s;
         }
     }
+}
+
+TEST(TokenParse, ScratchSufficesForUnescapedHeaderValues)
+{
+    // The worst case for the scratch: a header that is nearly all "kid",
+    // escaped so that it must be copied yet hardly shrinks, and the other
+    // parts empty or short.
+    for (std::size_t n = 0; n < 200; n += 7) {
+        std::string kid = "\\/" + std::string(n, 'x');
+        std::string header = R"({"alg":"HS\u0032\u0035\u0036","kid":")"
+                             + kid + "\"}";
+        for (std::size_t s = 0; s < 3; s++) {
+            Parsed p(b64(header) + ".." + b64(std::string(s, 'x')));
+            ASSERT_EQ(p.status, Status::Ok) << header;
+            EXPECT_EQ(p.token.algName, "HS256");
+            ASSERT_TRUE(p.token.kid);
+            EXPECT_EQ(*p.token.kid, "/" + std::string(n, 'x'));
+            EXPECT_EQ(p.token.headerText, header);
+            EXPECT_EQ(p.token.signatureSize, s);
+        }
+    }
+}
+
+TEST(TokenParse, HeaderTreeIsBuiltOnDemandFromTheHeaderText)
+{
+    std::string header =
+        R"({"alg":"HS256","typ":"JWT","x":[1,{"y":"\u00e9"}]})";
+    Parsed p(token(header, R"({"sub":"alice"})", "signature"));
+    ASSERT_EQ(p.status, Status::Ok);
+    EXPECT_EQ(p.token.headerText, header);
+    EXPECT_FALSE(p.token.headerTree);
+    const json_t *tree = parsedHeader(p.token);
+    ASSERT_NE(tree, nullptr);
+    EXPECT_EQ(jsonCompactText(tree),
+              jsonCompactText(Json::parse(header).get()));
+    // The payload and signature the scratch also holds are untouched.
+    EXPECT_EQ(p.token.payloadText, R"({"sub":"alice"})");
+    EXPECT_EQ(std::string(reinterpret_cast<const char *>(p.token.signature),
+                          p.token.signatureSize),
+              "signature");
+}
+
+TEST(TokenParse, AReusedTokenKeepsNothingOfTheLast)
+{
+    std::string first = token(R"({"alg":"HS256","kid":"a"})");
+    std::vector<unsigned char> scratch(tokenScratchSize(first.size()));
+    Token t;
+    ASSERT_EQ(parseCompact(first, kDefaultMaxTokenSize, scratch.data(),
+                           scratch.size(), t),
+              Status::Ok);
+    ASSERT_NE(parsedHeader(t), nullptr);
+    std::string second = token(R"({"alg":"HS256","kid":1})");
+    std::vector<unsigned char> scratch2(tokenScratchSize(second.size()));
+    EXPECT_EQ(parseCompact(second, kDefaultMaxTokenSize, scratch2.data(),
+                           scratch2.size(), t),
+              Status::BadHeader);
+    EXPECT_FALSE(t.headerTree);
+    EXPECT_FALSE(t.kid);
 }
 
 // ---------------------------------------------------------------------
