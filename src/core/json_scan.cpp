@@ -461,8 +461,9 @@ private:
 
     // RFC 8259 6, with Jansson's ranges: an integer must fit 64 bits, a
     // real must not overflow (underflow is fine).
-    bool number(double &out)
+    bool number(JsonValue &value)
     {
+        double &out = value.number;
         const char *start = p_;
         bool integer = true;
         expect('-');
@@ -504,6 +505,8 @@ private:
         }
 
         std::size_t length = static_cast<std::size_t>(p_ - start);
+        value.numberText = std::string_view(start, length);
+        value.integer = integer;
         if (integer && length <= kSafeDigits) {
             out = static_cast<double>(smallInteger(start, p_));
             return true;
@@ -575,7 +578,7 @@ private:
             return literal("null");
         default:
             out.kind = JsonValue::Kind::Number;
-            return number(out.number);
+            return number(out);
         }
     }
 

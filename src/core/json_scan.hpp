@@ -73,6 +73,10 @@ struct JsonValue {
     Kind kind = Kind::Literal;
     JsonString string;
     double number = 0;
+    // a number as written, and whether it is an integer (no fraction, no
+    // exponent): what Jansson keeps as an exact 64-bit integer
+    std::string_view numberText;
+    bool integer = false;
 };
 
 // Receives each member of the top-level object once its value has been

@@ -6,8 +6,8 @@
 
 #include <openssl/err.h>
 
-#include "base64url.hpp"
 #include "json.hpp"
+#include "json_scan.hpp"
 
 namespace authjwt {
 
@@ -109,11 +109,6 @@ bool isUtf8(std::string_view text) noexcept
         }
     }
     return true;
-}
-
-bool isDigit(char c) noexcept
-{
-    return c >= '0' && c <= '9';
 }
 
 bool isBlank(char c) noexcept
@@ -363,267 +358,66 @@ std::optional<std::string_view> claimValue(const json_t *claim, char *buffer,
     return std::nullopt;
 }
 
-void appendUtf8(std::string &out, unsigned long cp)
-{
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xc0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xe0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-        out += static_cast<char>(0xf0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-}
-
 // A top-level string or integer member of a payload, as claimValue would
 // give it from the tree.
 struct PayloadValue {
     bool present = false;
     std::string_view text;
-    // holds text when it had to be decoded
+    // holds text when it had to be unescaped
     std::string decoded;
 };
 
-// Reads "jti" and "sub" from a payload text that has passed the payload
-// check (scanPayload or Json::parse: an object, strings valid UTF-8 with
-// well-formed escapes and no \u0000, unique names, integers within 64
-// bits), without building a Jansson tree: the check of every request
-// against a list of jti or sub values must not cost a parse. Because the
-// text is known to be valid, this only walks it: no check is repeated.
+// Reads "jti" and "sub" from a checked payload text with the request
+// path's scanner, without building a Jansson tree: the check of every
+// request against a list of jti or sub values must not cost a parse.
 // fuzz/fuzz_revocation.cpp holds it to the tree's answers.
-class PayloadWalker {
+class RevokedClaims final : public JsonMemberSink {
 public:
-    explicit PayloadWalker(std::string_view text)
-        : p_(text.data()), end_(text.data() + text.size())
+    PayloadValue values[2];  // by fieldIndex: jti, sub
+    bool failed = false;
+
+    void member(const JsonString &name, const JsonValue &value) noexcept
+        override
     {
-    }
-
-    // Fills jti and sub; false if the text is not an object after all.
-    bool walk(PayloadValue &jti, PayloadValue &sub);
-
-private:
-    void skipSpace() noexcept
-    {
-        while (p_ < end_
-               && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r'))
-        {
-            p_++;
-        }
-    }
-
-    bool at(char c) const noexcept { return p_ < end_ && *p_ == c; }
-
-    unsigned long hex4() noexcept
-    {
-        unsigned long value = 0;
-        for (int i = 0; i < 4 && p_ < end_; i++, p_++) {
-            value = (value << 4)
-                    | static_cast<unsigned long>(hexDigitValue(*p_) & 0xf);
-        }
-        return value;
-    }
-
-    bool string(PayloadValue *out);
-    void skipString() noexcept;
-    void skipValue() noexcept;
-    bool member(PayloadValue &jti, PayloadValue &sub);
-
-    const char *p_;
-    const char *end_;
-};
-
-// A string at p_, the opening quote; decoded into out when given.
-bool PayloadWalker::string(PayloadValue *out)
-{
-    p_++;
-    const char *start = p_;
-    while (p_ < end_ && *p_ != '"' && *p_ != '\\') {
-        p_++;
-    }
-    if (at('"')) {
-        if (out != nullptr) {
-            out->text = std::string_view(start,
-                                         static_cast<std::size_t>(p_ - start));
-        }
-        p_++;
-        return true;
-    }
-
-    // escapes: decode, as Jansson does (RFC 8259 7)
-    std::string decoded(start, static_cast<std::size_t>(p_ - start));
-    while (p_ < end_ && *p_ != '"') {
-        if (*p_ != '\\') {
-            decoded += *p_++;
-            continue;
-        }
-        if (++p_ == end_) {
-            return false;
-        }
-        char c = *p_++;
-        switch (c) {
-        case 'b':
-            decoded += '\b';
-            break;
-        case 'f':
-            decoded += '\f';
-            break;
-        case 'n':
-            decoded += '\n';
-            break;
-        case 'r':
-            decoded += '\r';
-            break;
-        case 't':
-            decoded += '\t';
-            break;
-        case 'u': {
-            unsigned long cp = hex4();
-            if (cp >= 0xd800 && cp <= 0xdbff && at('\\')) {
-                p_ += 2;
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (hex4() - 0xdc00);
-            }
-            appendUtf8(decoded, cp);
-            break;
-        }
-        default:
-            decoded += c;
-            break;
-        }
-    }
-    if (!at('"')) {
-        return false;
-    }
-    p_++;
-    if (out != nullptr) {
-        out->decoded = std::move(decoded);
-        out->text = out->decoded;
-    }
-    return true;
-}
-
-void PayloadWalker::skipString() noexcept
-{
-    p_++;
-    while (p_ < end_ && *p_ != '"') {
-        p_ += *p_ == '\\' && end_ - p_ >= 2 ? 2 : 1;
-    }
-    if (p_ < end_) {
-        p_++;
-    }
-}
-
-// Past one value of any kind: as the text is valid, a number or literal
-// ends at the first ",", "}" or "]", and brackets inside strings do not
-// count.
-void PayloadWalker::skipValue() noexcept
-{
-    std::size_t depth = 0;
-    while (p_ < end_) {
-        char c = *p_;
-        if (c == '"') {
-            skipString();
-            if (depth == 0) {
-                return;
-            }
-            continue;
-        }
-        if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            if (depth == 0) {
-                return;
-            }
-            if (--depth == 0) {
-                p_++;
-                return;
-            }
-        } else if (c == ',' && depth == 0) {
+        PayloadValue *target = name.equals("jti")   ? &values[0]
+                               : name.equals("sub") ? &values[1]
+                                                    : nullptr;
+        if (target == nullptr) {
             return;
         }
-        p_++;
-    }
-}
 
-bool PayloadWalker::member(PayloadValue &jti, PayloadValue &sub)
-{
-    PayloadValue name;
-    if (!at('"') || !string(&name)) {
-        return false;
-    }
-    skipSpace();
-    if (!at(':')) {
-        return false;
-    }
-    p_++;
-    skipSpace();
+        if (value.kind == JsonValue::Kind::String) {
+            read(value.string, *target);
 
-    PayloadValue *target = name.text == "jti"   ? &jti
-                           : name.text == "sub" ? &sub
-                                                : nullptr;
-    if (target == nullptr) {
-        skipValue();
-        return true;
+        } else if (value.kind == JsonValue::Kind::Number && value.integer) {
+            // an integer is listed by its decimal text, which JSON already
+            // is, but for "-0"
+            target->present = true;
+            target->text = value.numberText == "-0" ? std::string_view("0")
+                                                    : value.numberText;
+        }
     }
 
-    if (at('"')) {
-        target->present = string(target);
-        return target->present;
-    }
-
-    // a number: an integer is listed by its decimal text, which JSON
-    // already is, but for "-0"
-    const char *start = p_;
-    skipValue();
-    std::string_view number(start, static_cast<std::size_t>(p_ - start));
-    while (!number.empty()
-           && (number.back() == ' ' || number.back() == '\t'
-               || number.back() == '\n' || number.back() == '\r'))
+private:
+    void read(const JsonString &string, PayloadValue &out) noexcept
     {
-        number.remove_suffix(1);
-    }
-    if (!number.empty() && (number[0] == '-' || isDigit(number[0]))
-        && number.find_first_of(".eE") == std::string_view::npos)
-    {
-        target->present = true;
-        target->text = number == "-0" ? std::string_view("0") : number;
-    }
-    return true;
-}
+        if (!string.escaped()) {
+            out.present = true;
+            out.text = string.raw();
+            return;
+        }
 
-bool PayloadWalker::walk(PayloadValue &jti, PayloadValue &sub)
-{
-    skipSpace();
-    if (!at('{')) {
-        return false;
-    }
-    p_++;
-    skipSpace();
-    if (at('}')) {
-        return true;
-    }
-    while (p_ < end_) {
-        if (!member(jti, sub)) {
-            return false;
+        try {
+            out.decoded.resize(string.raw().size());
+            out.decoded.resize(string.unescape(out.decoded.data()));
+            out.text = out.decoded;
+            out.present = true;
+
+        } catch (...) {
+            failed = true;
         }
-        skipSpace();
-        if (at('}')) {
-            return true;
-        }
-        if (!at(',')) {
-            return false;
-        }
-        p_++;
-        skipSpace();
     }
-    return false;
-}
+};
 
 }  // namespace
 
@@ -801,7 +595,7 @@ bool RevocationTable::revokes(const RevocationKeys &keys) const noexcept
 Status revocationKeys(VerifiedToken &verified, unsigned fields,
                       RevocationHasher &hasher, RevocationKeys &keys) noexcept
 {
-    PayloadValue walked[2];
+    RevokedClaims walked;
     bool haveWalked = false;
 
     for (RevokedField field : kFields) {
@@ -826,8 +620,9 @@ Status revocationKeys(VerifiedToken &verified, unsigned fields,
         } else {
             if (!haveWalked) {
                 try {
-                    PayloadWalker walker(verified.token.payloadText);
-                    if (!walker.walk(walked[0], walked[1])) {
+                    if (!scanJsonObject(verified.token.payloadText, walked)
+                        || walked.failed)
+                    {
                         return Status::InternalError;
                     }
                 } catch (...) {
@@ -835,7 +630,7 @@ Status revocationKeys(VerifiedToken &verified, unsigned fields,
                 }
                 haveWalked = true;
             }
-            const PayloadValue &v = walked[fieldIndex(field)];
+            const PayloadValue &v = walked.values[fieldIndex(field)];
             if (v.present) {
                 value = v.text;
             }

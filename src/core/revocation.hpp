@@ -119,8 +119,9 @@ struct RevocationKeys {
 
 // Adds to keys the digests of the token's values for fields it has not
 // considered yet: "kid" from the header, "jti" and "sub" from the
-// payload, read from the tree if one is built and else by a walk over the
-// checked text, so that no request builds a tree for this. A string is
+// payload, read from the tree if one is built and else by the request
+// path's scanner (json_scan.hpp) over the checked text, so that no request
+// builds a tree for this. A string is
 // taken as it is (escapes decoded), an integer as its decimal text; other
 // types are no value. Ok, or InternalError if hashing fails or the
 // payload is not an object after all.
