@@ -152,7 +152,7 @@ ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
         return rc == NGX_DECLINED ? NGX_OK : rc;
     }
 
-    object = from_header ? ctx->verified.token.header.get()
+    object = from_header ? authjwt::verifiedHeader(ctx->verified)
                          : authjwt::verifiedPayload(ctx->verified);
 
     name = reinterpret_cast<ngx_str_t *>(data);
@@ -260,7 +260,7 @@ ngx_http_auth_jwt_binding_variable(ngx_http_request_t *r,
     }
 
     binding = reinterpret_cast<ngx_http_auth_jwt_binding_t *>(data);
-    object = binding->header ? ctx->verified.token.header.get()
+    object = binding->header ? authjwt::verifiedHeader(ctx->verified)
                              : authjwt::verifiedPayload(ctx->verified);
 
     member = authjwt::findClaim(object, binding->path);
