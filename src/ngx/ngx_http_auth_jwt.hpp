@@ -105,6 +105,10 @@ struct ngx_http_auth_jwt_loc_conf_t {
     ngx_flag_t                 strip_token;
     ngx_http_complex_value_t  *login_url;
 
+    /* auth_jwt_cache: a zone's cache, owned by a configuration pool
+     * cleanup; NULL: none */
+    authjwt::TokenCache       *cache;
+
     /* where "auth_jwt" was switched on, for errors found at merge */
     ngx_str_t                  enable_file;
     ngx_uint_t                 enable_line;
@@ -227,6 +231,12 @@ bool ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keys_t *keys,
     ngx_http_auth_jwt_keys_t::Source source, std::string &error);
 const authjwt::KeySet &ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
     ngx_http_auth_jwt_keys_t *keys) noexcept;
+
+/* cache */
+char *ngx_http_auth_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+    noexcept;
+ngx_int_t ngx_http_auth_jwt_cache_check_zones(ngx_conf_t *cf) noexcept;
+ngx_int_t ngx_http_auth_jwt_cache_add_variables(ngx_conf_t *cf) noexcept;
 
 /* handler */
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
