@@ -21,8 +21,10 @@ bool TokenCache::digest(std::string_view compact, TokenDigest &out) noexcept
         return false;
     }
 
-    // Initialising a context that already holds this digest's state resets
-    // it in place: no fetch, no allocation, unlike EVP_Digest or SHA256().
+    // The digest fetched once: no lookup in the provider store, unlike
+    // EVP_Digest with EVP_sha256() or SHA256(). (OpenSSL 3.0 still
+    // allocates the provider's small SHA-256 state on every init; the
+    // deprecated SHA256_Init would avoid that, for about 30 ns.)
     unsigned int size = 0;
     if (EVP_DigestInit_ex2(ctx_.get(), sha256_.get(), nullptr) != 1
         || EVP_DigestUpdate(ctx_.get(), compact.data(), compact.size()) != 1

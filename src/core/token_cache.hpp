@@ -57,10 +57,10 @@ public:
     TokenCache(const TokenCache &) = delete;
     TokenCache &operator=(const TokenCache &) = delete;
 
-    // SHA-256 of the whole compact token, with a digest context prepared
-    // once, so that a request allocates nothing. Not reentrant: one cache
-    // object per thread (nginx workers are single-threaded). False on an
-    // OpenSSL failure: the token is then verified without the cache.
+    // SHA-256 of the whole compact token, with the digest fetched and a
+    // context made once. Not reentrant: one cache object per thread (nginx
+    // workers are single-threaded). False on an OpenSSL failure: the token
+    // is then verified without the cache.
     bool digest(std::string_view compact, TokenDigest &out) noexcept;
 
     // The entry for digest if there is one and it has not expired at now.
