@@ -17,11 +17,8 @@
 
 namespace {
 
-/* the same floor as limit_req and limit_conn zones */
-#define NGX_HTTP_AUTH_JWT_CACHE_MIN_SIZE  (8 * ngx_pagesize)
-
-/* expired entries freed from the LRU tail per store, besides the one
- * replaced */
+/* at most this many expired entries are freed from the LRU tail on each
+ * store, so that a store stays cheap */
 constexpr ngx_uint_t  kExpireAtOnce = 2;
 
 
@@ -57,7 +54,6 @@ public:
                const authjwt::CachedToken &token,
                std::int64_t expires) noexcept override;
 
-    ngx_shm_zone_t                *shm_zone = nullptr;
     ngx_slab_pool_t               *shpool = nullptr;
     ngx_http_auth_jwt_cache_sh_t  *sh = nullptr;
 
@@ -75,6 +71,14 @@ private:
     void remove(ngx_http_auth_jwt_cache_node_t *node) noexcept;
     void expire(std::int64_t now) noexcept;
 };
+
+
+/* the same floor as limit_req and limit_conn zones */
+size_t
+ngx_http_auth_jwt_cache_min_size() noexcept
+{
+    return 8 * ngx_pagesize;
+}
 
 
 ngx_rbtree_key_t
@@ -378,12 +382,11 @@ ngx_http_auth_jwt_cache_parse_zone(ngx_conf_t *cf, ngx_str_t *arg,
         return false;
     }
 
-    if (*size < static_cast<ssize_t>(NGX_HTTP_AUTH_JWT_CACHE_MIN_SIZE)) {
+    if (static_cast<size_t>(*size) < ngx_http_auth_jwt_cache_min_size()) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_jwt_cache\": zone \"%V\" is too small, "
                            "it needs at least %uz bytes", name,
-                           static_cast<size_t>(
-                               NGX_HTTP_AUTH_JWT_CACHE_MIN_SIZE));
+                           ngx_http_auth_jwt_cache_min_size());
         return false;
     }
 
@@ -410,7 +413,6 @@ ngx_http_auth_jwt_cache_zone(ngx_conf_t *cf, ngx_str_t *name, ssize_t size)
 
     cache = ngx_http_auth_jwt_conf_new<ngx_http_auth_jwt_cache_t>(cf);
 
-    cache->shm_zone = shm_zone;
     cache->file = cf->conf_file->file.name;
     cache->line = cf->conf_file->line;
 
