@@ -13,8 +13,9 @@
 // Besides memory errors and leaks, the target checks that an Ok verdict is
 // honest: the token is canonical, names a supported algorithm, carries a
 // signature some key accepts (for HS*, one recomputed independently), and
-// has an unexpired "exp"; and that a payload never comes with another
-// status, even when the result object is reused.
+// has an unexpired "exp"; that a payload never comes with another status,
+// even when the result object is reused; and that a token cache changes
+// no verdict, on the miss that stores a token or on the hit after it.
 //
 // Byte mutations rarely turn base64url into new JSON, so a custom mutator
 // also mutates the decoded header or payload and, for HS* tokens, signs
@@ -24,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <random>
 #include <string>
 #include <string_view>
@@ -162,6 +164,90 @@ void checkAccepted(std::string_view compact, const VerifiedToken &out)
               "Ok implies an unexpired numeric exp");
 }
 
+// A token cache in a std::map, emptied for each input.
+class MapCache : public TokenCache {
+public:
+    bool lookup(const TokenDigest &digest, std::int64_t,
+                CachedToken &out) noexcept override
+    {
+        auto it = entries.find(digest);
+        if (it == entries.end()) {
+            return false;
+        }
+        out = it->second;
+        return true;
+    }
+
+    void store(const TokenDigest &digest, const CachedToken &token,
+               std::int64_t) noexcept override
+    {
+        entries[digest] = token;
+    }
+
+    std::map<TokenDigest, CachedToken> entries;
+};
+
+Status verifyAt(std::string_view compact, const VerifyOptions &options,
+                std::int64_t now, std::vector<unsigned char> &scratch,
+                VerifiedToken &out)
+{
+    scratch.assign(tokenScratchSize(compact.size()), 0);
+    Status status = verifyCompact(compact, fuzzKeys(), options, now,
+                                  scratch.data(), scratch.size(), out);
+    fuzzCheckErrorQueueEmpty("verifyCompact");
+    return status;
+}
+
+// Verifies compact twice through an empty cache: both verdicts must be
+// plain's, and an accepted token must be a miss, then a hit that gives
+// the same header and payload and passes checkAccepted. The cache keeps
+// serving the entry at other times, where the verdict must be the one
+// reached without a cache: the time claims are checked on every hit.
+void checkCacheAgrees(std::string_view compact, Status expected,
+                      VerifiedToken &plain)
+{
+    static MapCache cache;
+    cache.entries.clear();
+    VerifyOptions options;
+    options.cache = &cache;
+
+    for (CacheUse use : {CacheUse::Miss, CacheUse::Hit}) {
+        std::vector<unsigned char> scratch;
+        VerifiedToken out;
+        Status status = verifyAt(compact, options, kNow, scratch, out);
+        fuzzCheck(status == expected, "a cache never changes a verdict");
+        if (status != Status::Ok) {
+            fuzzCheck(out.cache != CacheUse::Hit,
+                      "a refused token is never a cache hit");
+            continue;
+        }
+        fuzzCheck(out.cache == use, "an accepted token misses, then hits");
+        fuzzCheck(json_equal(out.payload.get(), plain.payload.get())
+                      && json_equal(verifiedHeader(out),
+                                    plain.token.header.get()),
+                  "a hit gives the header and payload verified");
+        checkAccepted(compact, out);
+    }
+
+    if (expected != Status::Ok) {
+        return;
+    }
+    // the seeds' nbf and exp, each side of them, and far away
+    const std::int64_t times[] = {0, 1599999999, 4102444799, 4102444800,
+                                  99999999999};
+    for (std::int64_t now : times) {
+        std::vector<unsigned char> scratch;
+        VerifiedToken out;
+        Status uncached = verifyAt(compact, VerifyOptions(), now, scratch,
+                                   out);
+        Status cached = verifyAt(compact, options, now, scratch, out);
+        fuzzCheck(out.cache == CacheUse::Hit,
+                  "the stored entry is found at any time");
+        fuzzCheck(cached == uncached,
+                  "a hit checks the time claims as a full verification");
+    }
+}
+
 // scratch must outlive every later look at out.token.
 Status verify(std::string_view compact, std::vector<unsigned char> &scratch,
               VerifiedToken &out)
@@ -270,6 +356,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data,
     std::vector<unsigned char> scratch;
     VerifiedToken out;
     Status status = verify(compact, scratch, out);
+    checkCacheAgrees(compact, status, out);
     if (status != Status::Ok) {
         return 0;
     }

@@ -356,6 +356,21 @@ EOF
         like($out, qr/$expect.*nginx\.conf:\d+/, "message: $directives");
     }
 
+    # zones of two kinds under one name
+    $e->write_file('revoked.txt', "jti x\n");
+    $e->write_conf(<<'EOF');
+auth_jwt_cache zone=shared:1m;
+auth_jwt_revoke file=%%TESTDIR%%/revoked.txt zone=shared:1m;
+server {
+    listen 127.0.0.1:%%PORT%%;
+    location / { auth_jwt on; auth_jwt_key_request /jwks; }
+}
+EOF
+    my ($zrc, $zout) = $e->test_config;
+    isnt($zrc, 0, 'nginx -t fails: one zone name for two kinds of zone');
+    like($zout, qr/zone "shared" is already declared for a different use/,
+         'message: one zone name for two kinds of zone');
+
     $e->write_conf(<<'EOF');
 auth_jwt_key_zone 4k;
 server {

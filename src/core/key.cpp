@@ -2,12 +2,14 @@
 
 #include <cstring>
 
+#include <initializer_list>
 #include <string>
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 #include <openssl/objects.h>
+#include <openssl/x509.h>
 
 namespace authjwt {
 
@@ -401,6 +403,56 @@ MdCtxPtr newVerifyContext(EVP_PKEY *pkey, Alg alg)
     return md;
 }
 
+// The public key as DER SubjectPublicKeyInfo: its algorithm (with any
+// RSA-PSS restrictions) and its value, in one canonical form whatever
+// format it was read from.
+bool publicKeyDer(EVP_PKEY *pkey, std::string &der)
+{
+    unsigned char *buf = nullptr;
+    int size = i2d_PUBKEY(pkey, &buf);
+    if (size <= 0) {
+        ERR_clear_error();
+        return false;
+    }
+    der.assign(reinterpret_cast<char *>(buf), static_cast<std::size_t>(size));
+    OPENSSL_free(buf);
+    return true;
+}
+
+// SHA-256 over each part preceded by its length, so that no two different
+// lists of parts hash the same input.
+bool sha256Parts(std::initializer_list<std::string_view> parts,
+                 unsigned char digest[32]) noexcept
+{
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    if (ctx == nullptr
+        || EVP_DigestInit_ex2(ctx.get(), EVP_sha256(), nullptr) != 1)
+    {
+        ERR_clear_error();
+        return false;
+    }
+    for (std::string_view part : parts) {
+        unsigned char length[8];
+        std::uint64_t n = part.size();
+        for (int i = 7; i >= 0; i--) {
+            length[i] = static_cast<unsigned char>(n);
+            n >>= 8;
+        }
+        if (EVP_DigestUpdate(ctx.get(), length, sizeof(length)) != 1
+            || EVP_DigestUpdate(ctx.get(), part.data(), part.size()) != 1)
+        {
+            ERR_clear_error();
+            return false;
+        }
+    }
+    unsigned int size = 0;
+    if (EVP_DigestFinal_ex(ctx.get(), digest, &size) != 1 || size != 32) {
+        ERR_clear_error();
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::optional<Key> Key::fromSecret(std::string secret, AlgSet allowed,
@@ -438,6 +490,9 @@ std::optional<Key> Key::fromSecret(std::string secret, AlgSet allowed,
     key.kid_ = std::move(kid);
     key.source_ = std::move(source);
     key.secret_ = std::move(secret);
+    if (!key.identify(key.secret_, error)) {
+        return std::nullopt;
+    }
 
     for (Alg alg : kHmacAlgs) {
         if (!algs.contains(alg)) {
@@ -501,6 +556,15 @@ std::optional<Key> Key::fromPublicKey(PkeyPtr pkey, AlgSet allowed,
     key.source_ = std::move(source);
     key.pkey_ = std::move(pkey);
 
+    std::string der;
+    if (!publicKeyDer(key.pkey_.get(), der)) {
+        error = "could not encode the key in " + key.source_;
+        return std::nullopt;
+    }
+    if (!key.identify(der, error)) {
+        return std::nullopt;
+    }
+
     // An algorithm OpenSSL cannot set up with this key (an RSA-PSS key
     // restricted to another digest or salt) is one it cannot verify.
     for (unsigned i = 0; i < kAlgCount; i++) {
@@ -520,6 +584,25 @@ std::optional<Key> Key::fromPublicKey(PkeyPtr pkey, AlgSet allowed,
     }
 
     return key;
+}
+
+bool Key::identify(std::string_view material, std::string &error)
+{
+    unsigned char digest[32];
+    const char type = static_cast<char>('0' + static_cast<int>(type_));
+
+    // The algorithms are left out: which ones a key may verify is checked
+    // on every use, and the signature itself depends on the material only.
+    if (!sha256Parts({"auth_jwt key fingerprint 1", std::string_view(&type, 1),
+                      kid_, material},
+                     digest))
+    {
+        error = "could not compute a fingerprint for the key in " + source_;
+        return false;
+    }
+    std::memcpy(fingerprint_.data(), digest, fingerprint_.size());
+    kidHash_ = authjwt::kidHash(kid_);
+    return true;
 }
 
 const EVP_MD_CTX *Key::verifyTemplate(Alg alg) const noexcept
@@ -558,6 +641,17 @@ bool KeySet::hasKid(std::string_view kid) const noexcept
     }
 
     return false;
+}
+
+std::uint64_t kidHash(std::string_view kid) noexcept
+{
+    // FNV-1a. Not collision resistant, and it need not be: a collision can
+    // only make the token cache pass over an entry (see verifier.cpp).
+    std::uint64_t hash = 0xcbf29ce484222325;
+    for (unsigned char c : kid) {
+        hash = (hash ^ c) * 0x100000001b3;
+    }
+    return hash;
 }
 
 }  // namespace authjwt

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,15 @@
 namespace authjwt {
 
 enum class KeyType { Oct, Rsa, Ec, Okp };
+
+// Identifies a key by its type, kid and public material (or secret), for
+// the token cache: the same on every worker and across reloads for the
+// same key. 128 bits, so that nobody who may configure a key of their own
+// (a tenant's JWK Set) can find one that passes for another's.
+using KeyFingerprint = std::array<unsigned char, 16>;
+
+// A 64-bit hash of a kid, for the token cache: equal kids hash alike.
+std::uint64_t kidHash(std::string_view kid) noexcept;
 
 // Minimum sizes we accept (RFC 7518 3.3 for RSA; 3.2 for HMAC).
 constexpr int kMinRsaBits = 2048;
@@ -52,6 +62,9 @@ public:
     KeyType type() const noexcept { return type_; }
     AlgSet algs() const noexcept { return algs_; }
     const std::string &kid() const noexcept { return kid_; }
+    // kidHash(kid()), and the fingerprint, both computed when built.
+    std::uint64_t kidHash() const noexcept { return kidHash_; }
+    const KeyFingerprint &fingerprint() const noexcept { return fingerprint_; }
     // Where the key came from, for messages ("keys/jwks.json, key 2").
     const std::string &source() const noexcept { return source_; }
 
@@ -72,9 +85,14 @@ public:
 private:
     Key() = default;
 
+    // Sets kidHash_ and fingerprint_ from the type, kid and material.
+    bool identify(std::string_view material, std::string &error);
+
     KeyType type_ = KeyType::Oct;
     AlgSet algs_;
     std::string kid_;
+    std::uint64_t kidHash_ = 0;
+    KeyFingerprint fingerprint_{};
     std::string source_;
     PkeyPtr pkey_;
     std::string secret_;

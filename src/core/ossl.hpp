@@ -21,6 +21,7 @@ using OsslPtr = std::unique_ptr<T, OsslDeleter<T, Free>>;
 
 using PkeyPtr = OsslPtr<EVP_PKEY, EVP_PKEY_free>;
 using PkeyCtxPtr = OsslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using MdPtr = OsslPtr<EVP_MD, EVP_MD_free>;
 using MdCtxPtr = OsslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
 using MacPtr = OsslPtr<EVP_MAC, EVP_MAC_free>;
 using MacCtxPtr = OsslPtr<EVP_MAC_CTX, EVP_MAC_CTX_free>;

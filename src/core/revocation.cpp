@@ -595,6 +595,11 @@ bool RevocationTable::revokes(const RevocationKeys &keys) const noexcept
 Status revocationKeys(VerifiedToken &verified, unsigned fields,
                       RevocationHasher &hasher, RevocationKeys &keys) noexcept
 {
+    // a token accepted from the cache has no kid or payload text yet
+    if (!parseCachedToken(verified)) {
+        return Status::InternalError;
+    }
+
     RevokedClaims walked;
     bool haveWalked = false;
 

@@ -2,6 +2,8 @@
 
 #include "payload_scan.hpp"
 
+#include <cmath>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -194,8 +196,11 @@ bool verifyWithKey(const Key &key, Alg alg, std::string_view signingInput,
     return false;
 }
 
-Status verifySignature(const Token &token, const KeySet &keys,
-                       AlgSet allowed) noexcept
+namespace {
+
+// verifySignature, also telling which key verified the signature.
+Status checkSignature(const Token &token, const KeySet &keys, AlgSet allowed,
+                      const Key *&verifiedBy) noexcept
 {
     if (!token.alg || !allowed.contains(*token.alg)) {
         return Status::AlgNotAllowed;
@@ -216,10 +221,245 @@ Status verifySignature(const Token &token, const KeySet &keys,
         if (verifyWithKey(key, alg, token.signingInput, token.signature,
                           token.signatureSize))
         {
+            verifiedBy = &key;
             return Status::Ok;
         }
     }
     return triedAny ? Status::BadSignature : Status::NoKey;
+}
+
+bool needsTree(const VerifyOptions &options) noexcept
+{
+    return (options.issuers != nullptr && !options.issuers->empty())
+           || (options.audiences != nullptr && !options.audiences->empty());
+}
+
+// What the cache keeps of an accepted token: the token's bytes decide all
+// of it, so it holds for as long as those bytes are presented.
+CachedToken describe(const Token &token, const Key &key,
+                     const TimeClaims &times) noexcept
+{
+    CachedToken entry;
+    entry.key = key.fingerprint();
+    entry.alg = *token.alg;
+    entry.hasKid = token.kid.has_value();
+    entry.kidHash = token.kid ? kidHash(*token.kid) : 0;
+    entry.times = times;
+    return entry;
+}
+
+// The uncached path. On Ok, and when entry is not null, *entry describes
+// the token for the cache and described is set (unless memory ran out
+// while scanning the payload again).
+Status verifyFull(std::string_view compact, const KeySet &keys,
+                  const VerifyOptions &options, std::int64_t now,
+                  unsigned char *scratch, std::size_t scratchSize,
+                  VerifiedToken &out, CachedToken *entry,
+                  bool &described) noexcept
+{
+    described = false;
+
+    Status status = parseCompact(compact, options.maxSize, scratch,
+                                 scratchSize, out.token);
+    if (status != Status::Ok) {
+        return status;
+    }
+    const Key *verifiedBy = nullptr;
+    status = checkSignature(out.token, keys, options.allowed, verifiedBy);
+    if (status != Status::Ok) {
+        return status;
+    }
+
+    TimeClaims times;
+    bool timesKnown = false;
+    if (options.deferPayload && !needsTree(options)) {
+        status = scanPayload(out.token.payloadText, times);
+        timesKnown = (status == Status::Ok);
+        if (timesKnown) {
+            status = checkTimes(times, now, options.time);
+        }
+
+    } else {
+        Json payload;
+        status = parsePayload(out.token, payload);
+        if (status == Status::Ok) {
+            status = checkRegisteredClaims(payload.get(), options, now);
+        }
+        if (status == Status::Ok) {
+            out.payload = std::move(payload);
+            // the cache keeps the time claims as the scanner reads them
+            timesKnown = entry != nullptr
+                         && scanPayload(out.token.payloadText, times)
+                                == Status::Ok;
+        }
+    }
+
+    if (status == Status::Ok && timesKnown && entry != nullptr) {
+        *entry = describe(out.token, *verifiedBy, times);
+        described = true;
+    }
+    return status;
+}
+
+// The key that verified a cached token, if this key set holds it and would
+// pick it for the token here: the token's alg allowed, and one the key may
+// verify; the key chosen by the token's kid as checkSignature chooses. Null
+// sends the token to a full verification, which gives the exact verdict;
+// this only ever decides whether the signature check may be skipped.
+const Key *cachedKey(const CachedToken &entry, const KeySet &keys,
+                     AlgSet allowed) noexcept
+{
+    if (!allowed.contains(entry.alg)) {
+        return nullptr;
+    }
+
+    const Key *found = nullptr;
+    for (const Key &key : keys.keys()) {
+        if (key.fingerprint() == entry.key && key.algs().contains(entry.alg)) {
+            found = &key;
+            break;
+        }
+    }
+    if (found == nullptr || !entry.hasKid) {
+        return found;
+    }
+
+    // The fingerprint covers the kid, so a key with a kid was picked by
+    // the token's own kid when the entry was stored; compare anyway.
+    if (!found->kid().empty()) {
+        return found->kidHash() == entry.kidHash ? found : nullptr;
+    }
+
+    // A key without kid serves a token with kid only while no key carries
+    // that kid. A hash collision errs towards a full verification.
+    for (const Key &key : keys.keys()) {
+        if (!key.kid().empty() && key.kidHash() == entry.kidHash) {
+            return nullptr;
+        }
+    }
+    return found;
+}
+
+// An entry lives until the token's exp at most: after that, leeway or not,
+// the token is verified in full. Tokens without exp, and long-lived ones,
+// are verified again every kMaxCachedSeconds. Returns now when the token
+// is not worth storing.
+std::int64_t cacheExpiry(const TimeClaims &times, std::int64_t now) noexcept
+{
+    std::int64_t cap = now + kMaxCachedSeconds;
+
+    if (times.exp.presence != TimeClaim::Presence::Number) {
+        return cap;
+    }
+
+    double exp = std::floor(times.exp.value);
+    if (!(exp > static_cast<double>(now))) {
+        return now;
+    }
+    if (exp >= static_cast<double>(cap)) {
+        return cap;
+    }
+    return static_cast<std::int64_t>(exp);
+}
+
+// A token found in the cache, whose key still applies: the checks that
+// depend on the location and the clock, as verifyFull makes them after
+// the signature. The token is parsed now only if they need its payload.
+Status acceptCached(std::string_view compact, const CachedToken &entry,
+                    const VerifyOptions &options, std::int64_t now,
+                    unsigned char *scratch, std::size_t scratchSize,
+                    VerifiedToken &out) noexcept
+{
+    Status status = checkTimes(entry.times, now, options.time);
+    if (status != Status::Ok) {
+        return status;
+    }
+
+    out.unparsed = compact;
+    out.scratch = scratch;
+    out.scratchSize = scratchSize;
+
+    if (options.deferPayload && !needsTree(options)) {
+        return Status::Ok;
+    }
+
+    const json_t *payload = verifiedPayload(out);
+    if (payload == nullptr) {
+        return Status::InternalError;
+    }
+    if (options.issuers != nullptr) {
+        status = checkIssuer(payload, *options.issuers);
+    }
+    if (status == Status::Ok && options.audiences != nullptr) {
+        status = checkAudience(payload, *options.audiences);
+    }
+    if (status != Status::Ok) {
+        out.payload = Json();
+    }
+    return status;
+}
+
+Status verifyWithCache(std::string_view compact, const KeySet &keys,
+                       const VerifyOptions &options, std::int64_t now,
+                       unsigned char *scratch, std::size_t scratchSize,
+                       VerifiedToken &out) noexcept
+{
+    TokenCache &cache = *options.cache;
+    TokenDigest digest;
+    CachedToken entry;
+    bool described = false;
+
+    // Missing and TooLarge come first, as without a cache.
+    if (compact.empty() || compact.size() > options.maxSize
+        || !cache.digest(compact, digest))
+    {
+        return verifyFull(compact, keys, options, now, scratch, scratchSize,
+                          out, nullptr, described);
+    }
+
+    if (cache.lookup(digest, now, entry)
+        && cachedKey(entry, keys, options.allowed) != nullptr)
+    {
+        out.cache = CacheUse::Hit;
+        return acceptCached(compact, entry, options, now, scratch,
+                            scratchSize, out);
+    }
+
+    out.cache = CacheUse::Miss;
+
+    // Only accepted tokens are stored: a refused one is verified in full
+    // every time, as without a cache.
+    Status status = verifyFull(compact, keys, options, now, scratch,
+                               scratchSize, out, &entry, described);
+    if (status == Status::Ok && described) {
+        std::int64_t expires = cacheExpiry(entry.times, now);
+        if (expires > now) {
+            cache.store(digest, entry, expires);
+        }
+    }
+    return status;
+}
+
+}  // namespace
+
+// Parses a token accepted from the cache, once, on first need.
+bool parseCachedToken(VerifiedToken &verified) noexcept
+{
+    if (verified.unparsed.empty()) {
+        return true;
+    }
+    std::string_view compact = verified.unparsed;
+    verified.unparsed = std::string_view();
+    return parseCompact(compact, compact.size(), verified.scratch,
+                        verified.scratchSize, verified.token)
+           == Status::Ok;
+}
+
+Status verifySignature(const Token &token, const KeySet &keys,
+                       AlgSet allowed) noexcept
+{
+    const Key *verifiedBy = nullptr;
+    return checkSignature(token, keys, allowed, verifiedBy);
 }
 
 Status verifyCompact(std::string_view compact, const KeySet &keys,
@@ -229,48 +469,36 @@ Status verifyCompact(std::string_view compact, const KeySet &keys,
 {
     // A reused result must not keep an earlier token's trusted payload.
     out.payload = Json();
+    out.cache = CacheUse::None;
+    out.unparsed = std::string_view();
 
-    Status status = parseCompact(compact, options.maxSize, scratch,
-                                 scratchSize, out.token);
-    if (status != Status::Ok) {
-        return status;
-    }
-    status = verifySignature(out.token, keys, options.allowed);
-    if (status != Status::Ok) {
-        return status;
-    }
-    bool needsTree = (options.issuers != nullptr && !options.issuers->empty())
-                     || (options.audiences != nullptr
-                         && !options.audiences->empty());
-    if (options.deferPayload && !needsTree) {
-        TimeClaims times;
-        status = scanPayload(out.token.payloadText, times);
-        return status == Status::Ok ? checkTimes(times, now, options.time)
-                                    : status;
+    if (options.cache != nullptr) {
+        return verifyWithCache(compact, keys, options, now, scratch,
+                               scratchSize, out);
     }
 
-    Json payload;
-    status = parsePayload(out.token, payload);
-    if (status != Status::Ok) {
-        return status;
-    }
-    status = checkRegisteredClaims(payload.get(), options, now);
-    if (status != Status::Ok) {
-        return status;
-    }
-    out.payload = std::move(payload);
-    return Status::Ok;
+    bool described = false;
+    return verifyFull(compact, keys, options, now, scratch, scratchSize, out,
+                      nullptr, described);
 }
 
 const json_t *verifiedPayload(VerifiedToken &verified) noexcept
 {
-    if (!verified.payload) {
+    if (!verified.payload && parseCachedToken(verified)) {
         Json parsed = Json::parse(verified.token.payloadText);
         if (json_is_object(parsed.get())) {
             verified.payload = std::move(parsed);
         }
     }
     return verified.payload.get();
+}
+
+const json_t *verifiedHeader(VerifiedToken &verified) noexcept
+{
+    if (!parseCachedToken(verified)) {
+        return nullptr;
+    }
+    return parsedHeader(verified.token);
 }
 
 }  // namespace authjwt

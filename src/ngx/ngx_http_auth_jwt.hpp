@@ -165,6 +165,10 @@ struct ngx_http_auth_jwt_loc_conf_t {
     /* auth_jwt_revoke; NGX_CONF_UNSET_PTR: inherit, NULL: off */
     ngx_http_auth_jwt_revoke_t  *revoke;
 
+    /* auth_jwt_cache: a zone's cache, owned by a configuration pool
+     * cleanup; NULL: none */
+    authjwt::TokenCache       *cache;
+
     /* where "auth_jwt" was switched on, for errors found at merge */
     ngx_str_t                  enable_file;
     ngx_uint_t                 enable_line;
@@ -334,6 +338,12 @@ char *ngx_http_auth_jwt_revoke(ngx_conf_t *cf, ngx_command_t *cmd,
 authjwt::Status ngx_http_auth_jwt_revoke_check(ngx_http_request_t *r,
     ngx_http_auth_jwt_revoke_t *revoke, authjwt::VerifiedToken &verified)
     noexcept;
+
+/* cache */
+char *ngx_http_auth_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+    noexcept;
+ngx_int_t ngx_http_auth_jwt_cache_check_zones(ngx_conf_t *cf) noexcept;
+ngx_int_t ngx_http_auth_jwt_cache_add_variables(ngx_conf_t *cf) noexcept;
 
 /* handler */
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)

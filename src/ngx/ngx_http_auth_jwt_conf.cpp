@@ -407,6 +407,7 @@ ngx_http_auth_jwt_merge(ngx_conf_t *cf, ngx_http_auth_jwt_loc_conf_t *prev,
     ngx_conf_merge_value(conf->strip_token, prev->strip_token, 0);
     ngx_conf_merge_ptr_value(conf->login_url, prev->login_url, NULL);
     ngx_conf_merge_ptr_value(conf->revoke, prev->revoke, NULL);
+    ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
 
     if (ngx_http_auth_jwt_merge_policy(cf, prev, conf) != NGX_CONF_OK) {
         return static_cast<char *>(NGX_CONF_ERROR);
@@ -590,6 +591,7 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf) noexcept
         NGX_CONF_UNSET_PTR);
     conf->revoke = static_cast<ngx_http_auth_jwt_revoke_t *>(
         NGX_CONF_UNSET_PTR);
+    conf->cache = static_cast<authjwt::TokenCache *>(NGX_CONF_UNSET_PTR);
 
     return conf;
 }

@@ -124,6 +124,7 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     options.issuers = ajcf->issuers;
     options.audiences = ajcf->audiences;
     options.deferPayload = true;
+    options.cache = ajcf->cache;
 
     status = authjwt::verifyCompact(ngx_http_auth_jwt_view(token), keys,
                                     options, ngx_time(), scratch, size,

@@ -176,6 +176,13 @@ ngx_command_t  ngx_http_auth_jwt_commands[] = {
       offsetof(ngx_http_auth_jwt_loc_conf_t, strip_token),
       NULL },
 
+    { ngx_string("auth_jwt_cache"),
+      NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE12,
+      ngx_http_auth_jwt_cache,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("auth_jwt_login_url"),
       NGX_HTTP_AUTH_JWT_CONF|NGX_CONF_TAKE1,
       ngx_http_set_complex_value_slot,
@@ -248,7 +255,9 @@ namespace {
 ngx_int_t
 ngx_http_auth_jwt_preconfiguration(ngx_conf_t *cf) noexcept
 {
-    if (ngx_http_auth_jwt_add_variables(cf) != NGX_OK) {
+    if (ngx_http_auth_jwt_cache_add_variables(cf) != NGX_OK
+        || ngx_http_auth_jwt_add_variables(cf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -272,6 +281,10 @@ ngx_http_auth_jwt_init(ngx_conf_t *cf) noexcept
     }
 
     *h = ngx_http_auth_jwt_handler;
+
+    if (ngx_http_auth_jwt_cache_check_zones(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     return ngx_http_auth_jwt_add_key_zone(cf);
 }

@@ -75,6 +75,9 @@ struct ngx_http_auth_jwt_fetch_t {
 
 namespace {
 
+/* this kind of zone's tag: see ngx_http_auth_jwt_cache_tag */
+u_char  ngx_http_auth_jwt_key_zone_tag;
+
 /* How often a request waiting for another's fetch looks again. */
 constexpr ngx_msec_t  kPollMsec = 10;
 
@@ -1130,7 +1133,7 @@ ngx_http_auth_jwt_add_key_zone(ngx_conf_t *cf) noexcept
     amcf->key_zone = ngx_shared_memory_add(cf,
                                            &ngx_http_auth_jwt_key_zone_name,
                                            amcf->key_zone_size,
-                                           &ngx_http_auth_jwt_module);
+                                           &ngx_http_auth_jwt_key_zone_tag);
     if (amcf->key_zone == NULL) {
         return NGX_ERROR;
     }

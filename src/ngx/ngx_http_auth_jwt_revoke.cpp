@@ -23,6 +23,9 @@
 
 namespace {
 
+/* this kind of zone's tag: see ngx_http_auth_jwt_cache_tag */
+u_char  ngx_http_auth_jwt_revoke_tag;
+
 /* a list of ten million UUIDs is about 400 MB: larger is a mistake */
 constexpr off_t  kMaxListFileSize = 512 * 1024 * 1024;
 
@@ -489,7 +492,7 @@ ngx_http_auth_jwt_revoke_set(ngx_conf_t *cf,
     }
 
     shm_zone = ngx_shared_memory_add(cf, &name, size,
-                                     &ngx_http_auth_jwt_module);
+                                     &ngx_http_auth_jwt_revoke_tag);
     if (shm_zone == NULL) {
         return static_cast<char *>(NGX_CONF_ERROR);
     }

@@ -153,7 +153,7 @@ ngx_http_auth_jwt_json_member(ngx_http_request_t *r,
     }
 
     /* both trees are built on first use */
-    object = from_header ? authjwt::parsedHeader(ctx->verified.token)
+    object = from_header ? authjwt::verifiedHeader(ctx->verified)
                          : authjwt::verifiedPayload(ctx->verified);
 
     name = reinterpret_cast<ngx_str_t *>(data);
@@ -261,7 +261,7 @@ ngx_http_auth_jwt_binding_variable(ngx_http_request_t *r,
     }
 
     binding = reinterpret_cast<ngx_http_auth_jwt_binding_t *>(data);
-    object = binding->header ? authjwt::parsedHeader(ctx->verified.token)
+    object = binding->header ? authjwt::verifiedHeader(ctx->verified)
                              : authjwt::verifiedPayload(ctx->verified);
 
     member = authjwt::findClaim(object, binding->path);

@@ -1,0 +1,85 @@
+// A cache of tokens already verified, consulted by verifyCompact so that a
+// token seen before costs one SHA-256 and one lookup instead of a
+// signature check, a header parse and a payload scan.
+//
+//   class MyCache : public TokenCache { ... lookup, store ... };
+//   MyCache cache;
+//   VerifyOptions options;
+//   options.cache = &cache;
+//   verifyCompact(compact, keys, options, now, ...);  // miss: verify, store
+//   verifyCompact(compact, keys, options, now, ...);  // hit: no crypto
+//
+// An entry is keyed by the SHA-256 of the whole compact token, so it says
+// something about those exact bytes only: that the key with fingerprint
+// CachedToken::key verified their signature, and what their header and
+// payload hold that verification needs again (alg, kid, time claims). All
+// of that is a function of the bytes; what depends on the location (the
+// allowlist, the keys it has now, kid selection among them, leeway,
+// issuers, audiences) is checked again on every hit. A cached entry can
+// only ever let a request skip work: whenever one does not apply, the token
+// is verified in full.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+#include "alg.hpp"
+#include "claims.hpp"
+#include "key.hpp"
+#include "ossl.hpp"
+
+namespace authjwt {
+
+// SHA-256 of the compact token.
+using TokenDigest = std::array<unsigned char, 32>;
+
+// What a cache holds for one token. Plain bytes, so that a cache may keep
+// it in shared memory.
+struct CachedToken {
+    KeyFingerprint key{};
+    // A 64-bit hash of the token's kid (see kidHash), if it has one.
+    std::uint64_t kidHash = 0;
+    bool hasKid = false;
+    Alg alg = Alg::HS256;
+    TimeClaims times;
+};
+
+static_assert(std::is_trivially_copyable<CachedToken>::value,
+              "cached tokens are copied as bytes into shared memory");
+
+class TokenCache {
+public:
+    TokenCache();
+    virtual ~TokenCache();
+
+    TokenCache(const TokenCache &) = delete;
+    TokenCache &operator=(const TokenCache &) = delete;
+
+    // SHA-256 of the whole compact token, with the digest fetched and a
+    // context made once. Not reentrant: one cache object per thread (nginx
+    // workers are single-threaded). False on an OpenSSL failure: the token
+    // is then verified without the cache.
+    bool digest(std::string_view compact, TokenDigest &out) noexcept;
+
+    // The entry for digest if there is one and it has not expired at now.
+    virtual bool lookup(const TokenDigest &digest, std::int64_t now,
+                        CachedToken &out) noexcept = 0;
+
+    // Adds or replaces the entry for digest; it expires at expires (the
+    // first second it is no longer valid). A cache may drop entries at any
+    // time.
+    virtual void store(const TokenDigest &digest, const CachedToken &token,
+                       std::int64_t expires) noexcept = 0;
+
+private:
+    MdPtr sha256_;
+    MdCtxPtr ctx_;
+};
+
+// How long an entry may live at most, whatever the token's exp: the
+// verdict is refreshed with a full verification that often.
+constexpr std::int64_t kMaxCachedSeconds = 3600;
+
+}  // namespace authjwt
