@@ -610,7 +610,7 @@ const EVP_MD_CTX *Key::verifyTemplate(Alg alg) const noexcept
     return verify_[static_cast<unsigned>(alg)].get();
 }
 
-const EVP_MAC_CTX *Key::hmacTemplate(Alg alg) const noexcept
+EVP_MAC_CTX *Key::hmacContext(Alg alg) const noexcept
 {
     std::optional<std::size_t> index = hmacIndex(alg);
 

@@ -11,7 +11,8 @@
 // never serves as an HMAC secret, a P-256 key verifies ES256 only, and a
 // JWK's "alg", "use" and "key_ops" narrow that further. Weak keys are refused
 // when built, so a KeySet only ever holds keys fit for use. A KeySet is built
-// at configuration time and only read afterwards, so workers share it.
+// at configuration time and only read afterwards, but for the HMAC
+// contexts each verification restarts (see hmacContext).
 #pragma once
 
 #include <array>
@@ -73,9 +74,12 @@ public:
     std::string_view secret() const noexcept { return secret_; }
 
     // A MAC context keyed with the secret and set up for alg, prepared once
-    // so that a request only duplicates it; null if alg is not an HS* this
-    // key may verify.
-    const EVP_MAC_CTX *hmacTemplate(Alg alg) const noexcept;
+    // and restarted by each verification (EVP_MAC_init without a key keeps
+    // it), so that a request neither copies nor allocates one; null if alg
+    // is not an HS* this key may verify. The one state a KeySet changes
+    // when used: a KeySet is used by one thread at a time (an nginx worker
+    // is one thread; each has its own copy after the fork).
+    EVP_MAC_CTX *hmacContext(Alg alg) const noexcept;
 
     // A digest-verify context set up with the public key, alg's digest and
     // padding, prepared once so that a request only copies it; null if

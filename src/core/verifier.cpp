@@ -27,19 +27,19 @@ bool fail() noexcept
 bool verifyHmac(const Key &key, Alg alg, std::string_view input,
                 const unsigned char *signature, std::size_t size) noexcept
 {
-    const EVP_MAC_CTX *prepared = key.hmacTemplate(alg);
-    if (prepared == nullptr || size != algDigestSize(alg)) {
+    EVP_MAC_CTX *ctx = key.hmacContext(alg);
+    if (ctx == nullptr || size != algDigestSize(alg)) {
         return false;
     }
-    MacCtxPtr ctx(EVP_MAC_CTX_dup(prepared));
     unsigned char mac[kMaxMacSize];
     std::size_t macSize = 0;
-    if (ctx == nullptr
-        || EVP_MAC_update(ctx.get(),
+    // a restart with the key already set: no copy, no allocation
+    if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1
+        || EVP_MAC_update(ctx,
                           reinterpret_cast<const unsigned char *>(
                               input.data()),
                           input.size()) != 1
-        || EVP_MAC_final(ctx.get(), mac, &macSize, sizeof(mac)) != 1
+        || EVP_MAC_final(ctx, mac, &macSize, sizeof(mac)) != 1
         || macSize != size)
     {
         return fail();

@@ -365,9 +365,9 @@ bool samePublicKey(const Key &key, EVP_PKEY *expected)
 
 std::string hmacWith(const Key &key, Alg alg, const std::string &input)
 {
-    const EVP_MAC_CTX *tmpl = key.hmacTemplate(alg);
-    EXPECT_NE(tmpl, nullptr);
-    MacCtxPtr ctx(EVP_MAC_CTX_dup(tmpl));
+    const EVP_MAC_CTX *prepared = key.hmacContext(alg);
+    EXPECT_NE(prepared, nullptr);
+    MacCtxPtr ctx(EVP_MAC_CTX_dup(prepared));
     EXPECT_EQ(EVP_MAC_update(ctx.get(),
                              reinterpret_cast<const unsigned char *>(
                                  input.data()),
@@ -409,10 +409,10 @@ TEST(KeySecret, ThirtyTwoBytesVerifyHs256Only)
     EXPECT_EQ(key.algs(), AlgSet::of(Alg::HS256));
     EXPECT_EQ(key.secret(), secret);
     EXPECT_EQ(key.pkey(), nullptr);
-    EXPECT_NE(key.hmacTemplate(Alg::HS256), nullptr);
-    EXPECT_EQ(key.hmacTemplate(Alg::HS384), nullptr);
-    EXPECT_EQ(key.hmacTemplate(Alg::HS512), nullptr);
-    EXPECT_EQ(key.hmacTemplate(Alg::RS256), nullptr);
+    EXPECT_NE(key.hmacContext(Alg::HS256), nullptr);
+    EXPECT_EQ(key.hmacContext(Alg::HS384), nullptr);
+    EXPECT_EQ(key.hmacContext(Alg::HS512), nullptr);
+    EXPECT_EQ(key.hmacContext(Alg::RS256), nullptr);
 }
 
 // RFC 7518 3.2: a key of the hash size or larger.
@@ -428,7 +428,7 @@ TEST(KeySecret, LengthDecidesTheHmacAlgorithms)
     const Key &key = onlyKey(std::move(l64));
     EXPECT_EQ(key.algs(), kHmacAlgs);
     for (Alg alg : {Alg::HS256, Alg::HS384, Alg::HS512}) {
-        EXPECT_NE(key.hmacTemplate(alg), nullptr);
+        EXPECT_NE(key.hmacContext(alg), nullptr);
     }
 }
 
@@ -439,8 +439,8 @@ TEST(KeySecret, AllowedNarrowsTheAlgorithms)
     const Key &key = onlyKey(std::move(load));
 
     EXPECT_EQ(key.algs(), AlgSet::of(Alg::HS512));
-    EXPECT_EQ(key.hmacTemplate(Alg::HS256), nullptr);
-    EXPECT_NE(key.hmacTemplate(Alg::HS512), nullptr);
+    EXPECT_EQ(key.hmacContext(Alg::HS256), nullptr);
+    EXPECT_NE(key.hmacContext(Alg::HS512), nullptr);
 }
 
 TEST(KeySecret, ShortSecretIsRefused)
@@ -596,7 +596,7 @@ TEST(KeyPublic, EachTypeGetsItsAlgorithms)
         EXPECT_EQ(key->kid(), "kid");
         EXPECT_EQ(key->source(), "\"conf/k.pem\"");
         EXPECT_TRUE(key->secret().empty());
-        EXPECT_EQ(key->hmacTemplate(Alg::HS256), nullptr);
+        EXPECT_EQ(key->hmacContext(Alg::HS256), nullptr);
     }
 }
 
@@ -994,8 +994,8 @@ TEST(KeyJwk, AlgBindsTheKey)
         const Key &key = onlyKey(loadText(c.jwk));
         EXPECT_EQ(key.algs(), AlgSet::of(c.alg)) << c.jwk;
         if (key.type() == KeyType::Oct) {
-            EXPECT_NE(key.hmacTemplate(c.alg), nullptr);
-            EXPECT_EQ(key.hmacTemplate(Alg::HS256), nullptr);
+            EXPECT_NE(key.hmacContext(c.alg), nullptr);
+            EXPECT_EQ(key.hmacContext(Alg::HS256), nullptr);
         }
     }
 }
@@ -1238,7 +1238,7 @@ TEST(KeyJwks, MixedSetSkipsKeysNotForSignatures)
     for (const char *kid : {"enc", "oaep", "k1", "x", "pq", "", "RSA"}) {
         EXPECT_FALSE(set.hasKid(kid)) << kid;
     }
-    EXPECT_NE(set.keys()[3].hmacTemplate(Alg::HS256), nullptr);
+    EXPECT_NE(set.keys()[3].hmacContext(Alg::HS256), nullptr);
 }
 
 // A provider's set may hold keys for algorithms a location does not accept;
@@ -1354,7 +1354,7 @@ TEST(KeySetTest, AlgsAndKids)
     EXPECT_FALSE(set.hasKid("e"));
     EXPECT_FALSE(set.hasKid("ecc"));
     // Keys moved into the set keep their prepared MAC contexts.
-    EXPECT_NE(set.keys()[1].hmacTemplate(Alg::HS384), nullptr);
+    EXPECT_NE(set.keys()[1].hmacContext(Alg::HS384), nullptr);
 }
 
 // A point of small order makes an EdDSA check pass for forged signatures;

@@ -286,6 +286,27 @@ TEST(Rfc7515, A1TamperingFails)
     expectTamperingFails(kA1Token, fullCheck(keys, kRfc7515Exp - 1));
 }
 
+// A key's HMAC context is restarted by each verification, not copied: a
+// failed check must leave nothing behind for the next one.
+TEST(Rfc7515, A1HmacContextIsRestartedEveryTime)
+{
+    KeySet keys = keySetOf(jwkKey(kA1Jwk));
+    std::string forged = kA1Token;
+    forged[forged.size() - 5] = forged[forged.size() - 5] == 'A' ? 'B' : 'A';
+    std::string otherInput = kA1Token;
+    otherInput[3] = otherInput[3] == 'A' ? 'B' : 'A';
+
+    for (int i = 0; i < 3; i++) {
+        EXPECT_EQ(verifyStatus(kA1Token, keys, {}, kRfc7515Exp - 1),
+                  Status::Ok);
+        EXPECT_EQ(verifyStatus(forged, keys, {}, kRfc7515Exp - 1),
+                  Status::BadSignature);
+        EXPECT_NE(verifyStatus(otherInput, keys, {}, kRfc7515Exp - 1),
+                  Status::Ok);
+    }
+    EXPECT_EQ(verifyStatus(kA1Token, keys, {}, kRfc7515Exp - 1), Status::Ok);
+}
+
 TEST(Rfc7515, A2Rs256Verifies)
 {
     KeySet keys = keySetOf(jwkKey(kA2Jwk));
