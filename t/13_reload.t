@@ -39,13 +39,17 @@ sub status
     return $st;
 }
 
-# Sends HUP to the master and waits until requests see the new keys: the
-# old worker may still take a connection or two before it stops listening.
+# Sends HUP to the master and waits until requests see the new keys and
+# the old worker has exited: until then it may still take a connection
+# with the keys it had (it reads a changed key file within a second, but
+# a busy machine may let it answer before that).
 sub reload_until_switched
 {
+    my $mark = $t->log_mark;
     kill 'HUP', $t->{pid};
-    for (1 .. 400) {
-        return 1 if status($new_token) == 200 && status($old_token) == 401;
+    for (1 .. ($ENV{NGINX_VALGRIND} ? 1200 : 400)) {
+        return 1 if $t->log_since($mark) =~ /worker process \d+ exited/
+                    && status($new_token) == 200 && status($old_token) == 401;
         sleep 0.05;
     }
     return 0;
