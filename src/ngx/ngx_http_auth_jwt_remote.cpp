@@ -213,6 +213,20 @@ ngx_http_auth_jwt_shared(ngx_http_request_t *r,
 }
 
 
+/* A key set of its own from what a load brought. */
+std::shared_ptr<authjwt::KeySet>
+ngx_http_auth_jwt_key_set_of(authjwt::KeyLoad &load)
+{
+    auto  set = std::make_shared<authjwt::KeySet>();
+
+    for (authjwt::Key &key : load.keys) {
+        set->add(std::move(key));
+    }
+
+    return set;
+}
+
+
 /* A new generation in the zone: build this worker's key set from it. A
  * text that was good for the worker that stored it is good here; should
  * it not be, the keys in use stay. */
@@ -251,13 +265,7 @@ ngx_http_auth_jwt_rebuild(ngx_http_request_t *r,
         return;
     }
 
-    auto  fresh = std::make_shared<authjwt::KeySet>();
-
-    for (authjwt::Key &key : load.keys) {
-        fresh->add(std::move(key));
-    }
-
-    keys->current = std::move(fresh);
+    keys->current = ngx_http_auth_jwt_key_set_of(load);
 }
 
 
@@ -528,9 +536,28 @@ ngx_http_auth_jwt_send(ngx_http_request_t *r, ngx_http_auth_jwt_fetch_t *fetch)
 }
 
 
+/* Asks the key location for url ($jwt_fetch_url), as the given stage. */
+ngx_int_t
+ngx_http_auth_jwt_ask(ngx_http_request_t *r, ngx_http_auth_jwt_fetch_t *fetch,
+    ngx_http_auth_jwt_fetch_stage stage, const std::string &url) noexcept
+{
+    fetch->stage = stage;
+    fetch->url.len = url.size();
+    fetch->url.data = static_cast<u_char *>(ngx_pnalloc(r->pool, url.size()));
+    if (fetch->url.data == NULL) {
+        return NGX_ERROR;
+    }
+    ngx_memcpy(fetch->url.data, url.data(), url.size());
+
+    return ngx_http_auth_jwt_send(r, fetch);
+}
+
+
+/* Starts this request's fetch. May throw std::bad_alloc (the discovery
+ * URL); the caller catches it. */
 ngx_int_t
 ngx_http_auth_jwt_start_fetch(ngx_http_request_t *r,
-    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_ctx_t *ctx) noexcept
+    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_ctx_t *ctx)
 {
     ngx_pool_cleanup_t         *cln;
     ngx_http_auth_jwt_fetch_t  *fetch;
@@ -549,33 +576,23 @@ ngx_http_auth_jwt_start_fetch(ngx_http_request_t *r,
     fetch->remote = remote;
     fetch->zone = ngx_http_auth_jwt_zone(r);
     fetch->holds_flag = true;
-    fetch->max_age = -1;
 
     cln->handler = ngx_http_auth_jwt_fetch_cleanup;
     cln->data = fetch;
 
     ctx->fetch = fetch;
 
-    if (remote->issuer.empty()) {
-        fetch->stage = ngx_http_auth_jwt_fetch_stage::Jwks;
-
-    } else {
-        std::string  url = authjwt::discoveryDocumentUrl(remote->issuer);
-
-        fetch->stage = ngx_http_auth_jwt_fetch_stage::Discovery;
-        fetch->url.len = url.size();
-        fetch->url.data = static_cast<u_char *>(
-            ngx_pnalloc(r->pool, url.size()));
-        if (fetch->url.data == NULL) {
-            return NGX_ERROR;
-        }
-        ngx_memcpy(fetch->url.data, url.data(), url.size());
-    }
-
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "auth_jwt: fetching keys through \"%V\"", &remote->uri);
 
-    return ngx_http_auth_jwt_send(r, fetch);
+    if (remote->issuer.empty()) {
+        fetch->stage = ngx_http_auth_jwt_fetch_stage::Jwks;
+        return ngx_http_auth_jwt_send(r, fetch);
+    }
+
+    return ngx_http_auth_jwt_ask(r, fetch,
+                                 ngx_http_auth_jwt_fetch_stage::Discovery,
+                                 authjwt::discoveryDocumentUrl(remote->issuer));
 }
 
 
@@ -635,16 +652,9 @@ ngx_http_auth_jwt_discovered(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    fetch->stage = ngx_http_auth_jwt_fetch_stage::Jwks;
-    fetch->url.len = found.jwksUri.size();
-    fetch->url.data = static_cast<u_char *>(
-        ngx_pnalloc(r->pool, found.jwksUri.size()));
-    if (fetch->url.data == NULL) {
-        return NGX_ERROR;
-    }
-    ngx_memcpy(fetch->url.data, found.jwksUri.data(), found.jwksUri.size());
-
-    return ngx_http_auth_jwt_send(r, fetch);
+    return ngx_http_auth_jwt_ask(r, fetch,
+                                 ngx_http_auth_jwt_fetch_stage::Jwks,
+                                 found.jwksUri);
 }
 
 
@@ -669,21 +679,13 @@ ngx_http_auth_jwt_fetched(ngx_http_request_t *r,
         return;
     }
 
-    auto  fresh = std::make_shared<authjwt::KeySet>();
-
-    for (authjwt::Key &key : load.keys) {
-        fresh->add(std::move(key));
-    }
-
-    size_t  count = fresh->keys().size();
-
-    keys->current = std::move(fresh);
+    keys->current = ngx_http_auth_jwt_key_set_of(load);
 
     ngx_http_auth_jwt_release(fetch, false);
 
     ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
-                  "auth_jwt: fetched %uz keys through \"%V\"", count,
-                  &keys->remote->uri);
+                  "auth_jwt: fetched %uz keys through \"%V\"",
+                  keys->current->keys().size(), &keys->remote->uri);
 }
 
 
