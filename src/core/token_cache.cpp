@@ -1,8 +1,55 @@
 #include "token_cache.hpp"
 
+#include <functional>
+#include <new>
+
 #include <openssl/err.h>
 
 namespace authjwt {
+
+std::size_t RecentTokens::slotOf(std::string_view compact) noexcept
+{
+    // Not a cryptographic hash, nor does it need to be: the slot's token is
+    // compared in full, and a chosen collision only evicts an entry.
+    return std::hash<std::string_view>{}(compact) % kSlots;
+}
+
+bool RecentTokens::lookup(std::string_view compact, std::int64_t now,
+                          CachedToken &out) const noexcept
+{
+    if (slots_.empty()) {
+        return false;
+    }
+    const Slot &slot = slots_[slotOf(compact)];
+    if (slot.expires <= now || slot.compact != compact) {
+        return false;
+    }
+    out = slot.token;
+    return true;
+}
+
+void RecentTokens::remember(std::string_view compact,
+                            const CachedToken &token,
+                            std::int64_t expires) noexcept
+{
+    if (compact.empty() || compact.size() > kMaxTokenSize) {
+        return;
+    }
+    try {
+        if (slots_.empty()) {
+            slots_.resize(kSlots);
+        }
+        Slot &slot = slots_[slotOf(compact)];
+        // Emptied first, so that a failed copy leaves no entry that
+        // pairs another token's facts with these bytes.
+        slot.expires = 0;
+        slot.compact.assign(compact);
+        slot.token = token;
+        slot.expires = expires;
+    } catch (const std::bad_alloc &) {
+        // not kept: the shared cache still has it
+    }
+}
 
 TokenCache::TokenCache()
     : sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)),

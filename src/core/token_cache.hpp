@@ -21,9 +21,12 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "alg.hpp"
 #include "claims.hpp"
@@ -49,6 +52,45 @@ struct CachedToken {
 static_assert(std::is_trivially_copyable<CachedToken>::value,
               "cached tokens are copied as bytes into shared memory");
 
+// A worker's own small table of the tokens it accepted last, consulted
+// before the shared cache. It is keyed by the token's exact bytes, which a
+// hit compares in full, so it needs no cryptographic hash: a hit costs a
+// fast hash and one comparison instead of a SHA-256 and the shared zone's
+// lock. It holds the same facts as the shared cache, and a hit is checked
+// in the same way. Direct-mapped: a token takes the slot its hash picks and
+// evicts what was there, so colliding tokens, chosen or not, only send each
+// other to the shared cache. Not thread-safe: one table per worker.
+class RecentTokens {
+public:
+    static constexpr std::size_t kSlots = 64;
+    // Longer tokens are not kept, which bounds the table's memory at
+    // kSlots * kMaxTokenSize bytes.
+    static constexpr std::size_t kMaxTokenSize = 4096;
+
+    // The entry for these exact bytes, if there is one that has not
+    // expired at now.
+    bool lookup(std::string_view compact, std::int64_t now,
+                CachedToken &out) const noexcept;
+
+    // Keeps token for compact until expires (the first second it is no
+    // longer valid), in place of whatever held its slot. Allocates (the
+    // table on first use, the slot's copy of compact when it grows); when
+    // memory runs out, the token is simply not kept.
+    void remember(std::string_view compact, const CachedToken &token,
+                  std::int64_t expires) noexcept;
+
+private:
+    struct Slot {
+        std::string compact;
+        CachedToken token;
+        std::int64_t expires = 0;
+    };
+
+    static std::size_t slotOf(std::string_view compact) noexcept;
+
+    std::vector<Slot> slots_;    // empty until the first remember()
+};
+
 class TokenCache {
 public:
     TokenCache();
@@ -63,9 +105,10 @@ public:
     // is then verified without the cache.
     bool digest(std::string_view compact, TokenDigest &out) noexcept;
 
-    // The entry for digest if there is one and it has not expired at now.
+    // The entry for digest if there is one and it has not expired at now,
+    // and in expires when it does.
     virtual bool lookup(const TokenDigest &digest, std::int64_t now,
-                        CachedToken &out) noexcept = 0;
+                        CachedToken &out, std::int64_t &expires) noexcept = 0;
 
     // Adds or replaces the entry for digest; it expires at expires (the
     // first second it is no longer valid). A cache may drop entries at any
@@ -73,7 +116,11 @@ public:
     virtual void store(const TokenDigest &digest, const CachedToken &token,
                        std::int64_t expires) noexcept = 0;
 
+    // This process's table in front of lookup() and store().
+    RecentTokens &recent() noexcept { return recent_; }
+
 private:
+    RecentTokens recent_;
     MdPtr sha256_;
     MdCtxPtr ctx_;
 };

@@ -405,21 +405,36 @@ Status verifyWithCache(std::string_view compact, const KeySet &keys,
                        VerifiedToken &out) noexcept
 {
     TokenCache &cache = *options.cache;
+    RecentTokens &recent = cache.recent();
     TokenDigest digest;
     CachedToken entry;
+    std::int64_t expires = 0;
     bool described = false;
 
     // Missing and TooLarge come first, as without a cache.
-    if (compact.empty() || compact.size() > options.maxSize
-        || !cache.digest(compact, digest))
-    {
+    if (compact.empty() || compact.size() > options.maxSize) {
         return verifyFull(compact, keys, options, now, scratch, scratchSize,
                           out, nullptr, described);
     }
 
-    if (cache.lookup(digest, now, entry)
+    // This worker's recent tokens first: no SHA-256, no lock.
+    if (recent.lookup(compact, now, entry)
         && cachedKey(entry, keys, options.allowed) != nullptr)
     {
+        out.cache = CacheUse::Hit;
+        return acceptCached(compact, entry, options, now, scratch,
+                            scratchSize, out);
+    }
+
+    if (!cache.digest(compact, digest)) {
+        return verifyFull(compact, keys, options, now, scratch, scratchSize,
+                          out, nullptr, described);
+    }
+
+    if (cache.lookup(digest, now, entry, expires)
+        && cachedKey(entry, keys, options.allowed) != nullptr)
+    {
+        recent.remember(compact, entry, expires);
         out.cache = CacheUse::Hit;
         return acceptCached(compact, entry, options, now, scratch,
                             scratchSize, out);
@@ -432,9 +447,10 @@ Status verifyWithCache(std::string_view compact, const KeySet &keys,
     Status status = verifyFull(compact, keys, options, now, scratch,
                                scratchSize, out, &entry, described);
     if (status == Status::Ok && described) {
-        std::int64_t expires = cacheExpiry(entry.times, now);
+        expires = cacheExpiry(entry.times, now);
         if (expires > now) {
             cache.store(digest, entry, expires);
+            recent.remember(compact, entry, expires);
         }
     }
     return status;

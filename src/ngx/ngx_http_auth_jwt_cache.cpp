@@ -54,7 +54,8 @@ struct ngx_http_auth_jwt_cache_sh_t {
 class ngx_http_auth_jwt_cache_t : public authjwt::TokenCache {
 public:
     bool lookup(const authjwt::TokenDigest &digest, std::int64_t now,
-                authjwt::CachedToken &out) noexcept override;
+                authjwt::CachedToken &out, std::int64_t &expires)
+        noexcept override;
     void store(const authjwt::TokenDigest &digest,
                const authjwt::CachedToken &token,
                std::int64_t expires) noexcept override;
@@ -214,7 +215,8 @@ ngx_http_auth_jwt_cache_t::allocate() noexcept
 
 bool
 ngx_http_auth_jwt_cache_t::lookup(const authjwt::TokenDigest &digest,
-    std::int64_t now, authjwt::CachedToken &out) noexcept
+    std::int64_t now, authjwt::CachedToken &out, std::int64_t &expires)
+    noexcept
 {
     bool                             found;
     ngx_http_auth_jwt_cache_node_t  *node;
@@ -232,6 +234,7 @@ ngx_http_auth_jwt_cache_t::lookup(const authjwt::TokenDigest &digest,
     if (node != NULL) {
         if (node->expires > now) {
             out = node->token;
+            expires = node->expires;
             ngx_queue_remove(&node->lru);
             ngx_queue_insert_head(&sh->lru, &node->lru);
             found = true;

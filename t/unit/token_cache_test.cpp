@@ -5,6 +5,7 @@
 // changes a verdict. Also the key fingerprints entries are bound to.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,7 +27,7 @@ public:
     };
 
     bool lookup(const TokenDigest &digest, std::int64_t now,
-                CachedToken &out) noexcept override
+                CachedToken &out, std::int64_t &expires) noexcept override
     {
         lookups++;
         auto it = entries.find(digest);
@@ -36,6 +37,7 @@ public:
             return false;
         }
         out = it->second.token;
+        expires = it->second.expires;
         return true;
     }
 
@@ -100,7 +102,8 @@ TEST(TokenCache, FirstUseMissesAndStoresThenHits)
     EXPECT_EQ(second.status, Status::Ok);
     EXPECT_EQ(second.out.cache, CacheUse::Hit);
     EXPECT_EQ(cache.stores, 1);
-    EXPECT_EQ(cache.lookups, 2);
+    // the second came from this process's recent tokens
+    EXPECT_EQ(cache.lookups, 1);
 }
 
 TEST(TokenCache, EntryDescribesTheTokenAndItsKey)
@@ -290,8 +293,9 @@ TEST(TokenCache, KeyWithTheTokensKidTakesOverFromKeysWithout)
     std::string token = rs256(kPayload, "new");
     KeySet plain = keySetOf(publicKey(testKey(KeyKind::Rsa)));
     ASSERT_EQ(verifyStatus(token, plain, cached(cache)), Status::Ok);
-    ASSERT_EQ(verifyStatus(token, plain, cached(cache)), Status::Ok);
-    EXPECT_EQ(cache.lookups, 2);
+    Verification hit(token, plain, cached(cache));
+    ASSERT_EQ(hit.status, Status::Ok);
+    EXPECT_EQ(hit.out.cache, CacheUse::Hit);
 
     KeySet both = keySetOf(publicKey(testKey(KeyKind::Rsa)),
                            publicKey(testKey(KeyKind::Rsa2), "new"));
@@ -593,6 +597,138 @@ TEST(TokenCache, VerdictsWithAndWithoutTheCacheAgree)
         }
     }
     EXPECT_GT(hits, 100);
+}
+
+// ---------------------------------------------------------------------
+// This process's recent tokens, in front of the shared cache
+
+// Two different tokens that RecentTokens puts in one slot.
+std::pair<std::string, std::string> sameSlot()
+{
+    std::string first = rs256(R"({"sub":"0","exp":4102444800})");
+    std::size_t slot =
+        std::hash<std::string_view>{}(first) % RecentTokens::kSlots;
+    for (int i = 1;; i++) {
+        std::string other = first + std::to_string(i);
+        if (std::hash<std::string_view>{}(other) % RecentTokens::kSlots
+            == slot)
+        {
+            return {first, other};
+        }
+    }
+}
+
+CachedToken someEntry()
+{
+    CachedToken entry;
+    entry.alg = Alg::RS256;
+    entry.times.exp.presence = TimeClaim::Presence::Number;
+    entry.times.exp.value = 4102444800;
+    return entry;
+}
+
+TEST(RecentTokens, MatchesTheExactBytesOnly)
+{
+    RecentTokens recent;
+    std::string token = rs256();
+    CachedToken out;
+    EXPECT_FALSE(recent.lookup(token, kNow, out));
+
+    recent.remember(token, someEntry(), kNow + 10);
+    ASSERT_TRUE(recent.lookup(token, kNow, out));
+    EXPECT_EQ(out.alg, Alg::RS256);
+    EXPECT_EQ(out.times.exp.value, 4102444800);
+
+    EXPECT_FALSE(recent.lookup(flipSignatureBit(token), kNow, out));
+    EXPECT_FALSE(recent.lookup(token.substr(0, token.size() - 1), kNow, out));
+    EXPECT_FALSE(recent.lookup(token + "A", kNow, out));
+}
+
+TEST(RecentTokens, EntryEndsAtItsExpiry)
+{
+    RecentTokens recent;
+    std::string token = rs256();
+    recent.remember(token, someEntry(), kNow + 10);
+    CachedToken out;
+    EXPECT_TRUE(recent.lookup(token, kNow + 9, out));
+    EXPECT_FALSE(recent.lookup(token, kNow + 10, out));
+}
+
+TEST(RecentTokens, TokenInTheSameSlotTakesItOver)
+{
+    RecentTokens recent;
+    auto [first, second] = sameSlot();
+    recent.remember(first, someEntry(), kNow + 10);
+    recent.remember(second, someEntry(), kNow + 10);
+    CachedToken out;
+    EXPECT_FALSE(recent.lookup(first, kNow, out));
+    EXPECT_TRUE(recent.lookup(second, kNow, out));
+}
+
+TEST(RecentTokens, LongTokensAreNotKept)
+{
+    RecentTokens recent;
+    std::string longest(RecentTokens::kMaxTokenSize, 'a');
+    std::string tooLong(RecentTokens::kMaxTokenSize + 1, 'a');
+    recent.remember(longest, someEntry(), kNow + 10);
+    recent.remember(tooLong, someEntry(), kNow + 10);
+    CachedToken out;
+    EXPECT_TRUE(recent.lookup(longest, kNow, out));
+    EXPECT_FALSE(recent.lookup(tooLong, kNow, out));
+}
+
+// A hit in the shared cache is kept for this process until the shared
+// entry's own expiry, not longer.
+TEST(TokenCache, SharedHitIsKeptUntilTheSharedEntryExpires)
+{
+    KeySet keys = keySetOf(publicKey(testKey(KeyKind::Rsa)));
+    std::string token = rs256(R"({"sub":"a","exp":4102444800})");
+
+    FakeCache worker1;
+    ASSERT_EQ(verifyStatus(token, keys, cached(worker1), kNow), Status::Ok);
+
+    // another process, sharing the entry, which ends sooner
+    FakeCache worker2;
+    worker2.entries = worker1.entries;
+    worker2.entries.begin()->second.expires = kNow + 5;
+
+    Verification shared(token, keys, cached(worker2), kNow);
+    EXPECT_EQ(shared.out.cache, CacheUse::Hit);
+    EXPECT_EQ(worker2.lookups, 1);
+
+    Verification recent(token, keys, cached(worker2), kNow + 4);
+    EXPECT_EQ(recent.out.cache, CacheUse::Hit);
+    EXPECT_EQ(worker2.lookups, 1);
+
+    Verification later(token, keys, cached(worker2), kNow + 5);
+    EXPECT_EQ(later.status, Status::Ok);
+    EXPECT_EQ(later.out.cache, CacheUse::Miss);
+    EXPECT_EQ(worker2.lookups, 2);
+}
+
+// What the recent table holds is checked as a shared hit is: a key gone
+// from the set, or an alg no longer allowed, sends the token to a full
+// verification.
+TEST(TokenCache, RecentHitStillNeedsItsKeyAndAlg)
+{
+    FakeCache cache;
+    KeySet before = keySetOf(publicKey(testKey(KeyKind::Rsa)));
+    KeySet after = keySetOf(publicKey(testKey(KeyKind::Rsa2)));
+    std::string token = rs256();
+    ASSERT_EQ(verifyStatus(token, before, cached(cache)), Status::Ok);
+    cache.entries.clear();
+
+    Verification hit(token, before, cached(cache));
+    EXPECT_EQ(hit.out.cache, CacheUse::Hit);
+
+    Verification gone(token, after, cached(cache));
+    EXPECT_EQ(gone.status, Status::BadSignature);
+    EXPECT_EQ(gone.out.cache, CacheUse::Miss);
+
+    VerifyOptions psOnly = cached(cache);
+    psOnly.allowed = AlgSet::of(Alg::PS256);
+    Verification refused(token, before, psOnly);
+    EXPECT_EQ(refused.status, Status::AlgNotAllowed);
 }
 
 // ---------------------------------------------------------------------
