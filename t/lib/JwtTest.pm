@@ -105,15 +105,29 @@ sub port2 { $_[0]{port2} }
 sub conf_path { "$_[0]{dir}/nginx.conf" }
 sub error_log { "$_[0]{dir}/error.log" }
 
-# Holds all sockets until every port is known, so they differ.
+# Ports that are free now, below the kernel's ephemeral range: a port the
+# kernel handed out (LocalPort => 0) is one it may also give to an
+# outgoing connection, of this test or one running beside it, before
+# nginx binds it. Holds all sockets until every port is known, so they
+# differ.
 sub free_ports
 {
     my ($n) = @_;
-    my @socks = map {
-        IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                              Proto => 'tcp', Listen => 1, ReuseAddr => 1)
-            or die "cannot bind a free port: $!\n";
-    } 1 .. $n;
+    my $ephemeral;
+    if (open my $fh, '<', '/proc/sys/net/ipv4/ip_local_port_range') {
+        ($ephemeral) = (<$fh> // '') =~ /^(\d+)/;
+    }
+    my ($low, $high) = (10000, ($ephemeral // 32768) - 1);
+    my @socks;
+    for (1 .. 1000) {
+        last if @socks == $n;
+        my $port = $high > $low ? $low + int(rand($high - $low)) : 0;
+        my $sock = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                         LocalPort => $port, Proto => 'tcp',
+                                         Listen => 1, ReuseAddr => 1);
+        push @socks, $sock if $sock;
+    }
+    die "cannot bind $n free ports\n" unless @socks == $n;
     return map { $_->sockport } @socks;
 }
 
