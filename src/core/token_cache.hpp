@@ -1,6 +1,7 @@
 // A cache of tokens already verified, consulted by verifyCompact so that a
-// token seen before costs one SHA-256 and one lookup instead of a
-// signature check, a header parse and a payload scan.
+// token seen before costs one SHA-256 and one lookup (or, on a worker that
+// saw it lately, a fast hash and one comparison: RecentTokens) instead of
+// a signature check, a header parse and a payload scan.
 //
 //   class MyCache : public TokenCache { ... lookup, store ... };
 //   MyCache cache;
