@@ -39,6 +39,24 @@ std::optional<std::size_t> hmacIndex(Alg alg) noexcept
     }
 }
 
+// digests_ index of the digest an RS*, PS* or ES* algorithm signs.
+std::optional<std::size_t> digestIndex(Alg alg) noexcept
+{
+    if (algFamily(alg) == AlgFamily::Hmac) {
+        return std::nullopt;
+    }
+    switch (algDigestSize(alg)) {
+    case 32:
+        return 0;
+    case 48:
+        return 1;
+    case 64:
+        return 2;
+    default:
+        return std::nullopt;
+    }
+}
+
 constexpr Alg kHmacAlgs[] = {Alg::HS256, Alg::HS384, Alg::HS512};
 
 // The HS* algorithms a secret of this length may verify: RFC 7518 3.2
@@ -365,15 +383,13 @@ bool checkEdwardsPoint(EVP_PKEY *pkey, const std::string &source,
     return true;
 }
 
-// Sets up a verification under pkey with alg's digest (none for EdDSA)
-// and, for RSA, the padding alg calls for.
-MdCtxPtr newVerifyContext(EVP_PKEY *pkey, Alg alg)
+// Sets up a verification under pkey with alg's digest and, for RSA, the
+// padding alg calls for; not for EdDSA.
+PkeyCtxPtr newVerifyContext(EVP_PKEY *pkey, Alg alg, const EVP_MD *md)
 {
-    MdCtxPtr md(EVP_MD_CTX_new());
-    EVP_PKEY_CTX *pctx = nullptr;
-    if (md == nullptr
-        || EVP_DigestVerifyInit_ex(md.get(), &pctx, algDigestName(alg),
-                                   nullptr, nullptr, pkey, nullptr) != 1)
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    if (ctx == nullptr || EVP_PKEY_verify_init(ctx.get()) != 1
+        || EVP_PKEY_CTX_set_signature_md(ctx.get(), md) != 1)
     {
         ERR_clear_error();
         return nullptr;
@@ -382,21 +398,34 @@ MdCtxPtr newVerifyContext(EVP_PKEY *pkey, Alg alg)
     bool ok = true;
     switch (algFamily(alg)) {
     case AlgFamily::RsaPkcs1:
-        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+        ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1;
         break;
     case AlgFamily::RsaPss:
         // RFC 7518 3.5: MGF1 with the same hash, salt as long as the hash.
         // OpenSSL would otherwise accept any salt length.
-        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1
-             && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST)
-                    == 1
-             && EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, algDigestName(alg),
-                                                  nullptr) == 1;
+        ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING)
+                 == 1
+             && EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(),
+                                                 RSA_PSS_SALTLEN_DIGEST) == 1
+             && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), md) == 1;
         break;
     default:
         break;
     }
     if (!ok) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    return ctx;
+}
+
+MdCtxPtr newEddsaTemplate(EVP_PKEY *pkey)
+{
+    MdCtxPtr md(EVP_MD_CTX_new());
+    if (md == nullptr
+        || EVP_DigestVerifyInit_ex(md.get(), nullptr, nullptr, nullptr,
+                                   nullptr, pkey, nullptr) != 1)
+    {
         ERR_clear_error();
         return nullptr;
     }
@@ -569,11 +598,7 @@ std::optional<Key> Key::fromPublicKey(PkeyPtr pkey, AlgSet allowed,
     // restricted to another digest or salt) is one it cannot verify.
     for (unsigned i = 0; i < kAlgCount; i++) {
         Alg alg = static_cast<Alg>(i);
-        if (!algs.contains(alg)) {
-            continue;
-        }
-        key.verify_[i] = newVerifyContext(key.pkey_.get(), alg);
-        if (key.verify_[i] != nullptr) {
+        if (algs.contains(alg) && key.prepare(alg)) {
             key.algs_ |= AlgSet::of(alg);
         }
     }
@@ -605,9 +630,65 @@ bool Key::identify(std::string_view material, std::string &error)
     return true;
 }
 
-const EVP_MD_CTX *Key::verifyTemplate(Alg alg) const noexcept
+bool Key::prepare(Alg alg)
+{
+    if (alg == Alg::EdDSA) {
+        eddsa_ = newEddsaTemplate(pkey_.get());
+        return eddsa_ != nullptr;
+    }
+
+    std::optional<std::size_t> index = digestIndex(alg);
+    if (!index) {
+        return false;
+    }
+    MdPtr &md = digests_[*index];
+    if (md == nullptr) {
+        md.reset(EVP_MD_fetch(nullptr, algDigestName(alg), nullptr));
+    }
+    if (digestCtx_ == nullptr) {
+        digestCtx_.reset(EVP_MD_CTX_new());
+    }
+    if (md == nullptr || digestCtx_ == nullptr) {
+        ERR_clear_error();
+        return false;
+    }
+
+    PkeyCtxPtr &ctx = verify_[static_cast<unsigned>(alg)];
+    ctx = newVerifyContext(pkey_.get(), alg, md.get());
+    return ctx != nullptr;
+}
+
+EVP_PKEY_CTX *Key::verifyContext(Alg alg) const noexcept
 {
     return verify_[static_cast<unsigned>(alg)].get();
+}
+
+std::size_t Key::digestInput(Alg alg, std::string_view input,
+                             unsigned char *out) const noexcept
+{
+    std::optional<std::size_t> index = digestIndex(alg);
+    if (!index || verifyContext(alg) == nullptr) {
+        return 0;
+    }
+
+    unsigned int size = 0;
+    // OpenSSL 3.0 gives each restart a fresh SHA state: one small
+    // allocation, the only one on this path.
+    if (EVP_DigestInit_ex2(digestCtx_.get(), digests_[*index].get(),
+                           nullptr) != 1
+        || EVP_DigestUpdate(digestCtx_.get(), input.data(), input.size())
+               != 1
+        || EVP_DigestFinal_ex(digestCtx_.get(), out, &size) != 1)
+    {
+        ERR_clear_error();
+        return 0;
+    }
+    return size;
+}
+
+const EVP_MD_CTX *Key::eddsaTemplate() const noexcept
+{
+    return eddsa_.get();
 }
 
 EVP_MAC_CTX *Key::hmacContext(Alg alg) const noexcept

@@ -81,13 +81,32 @@ public:
     // is one thread; each has its own copy after the fork).
     EVP_MAC_CTX *hmacContext(Alg alg) const noexcept;
 
-    // A digest-verify context set up with the public key, alg's digest and
-    // padding, prepared once so that a request only copies it; null if
-    // alg is not one this key may verify.
-    const EVP_MD_CTX *verifyTemplate(Alg alg) const noexcept;
+    // A verification context set up with the public key, alg's digest
+    // and, for RSA, its padding, prepared once; a request hands it the
+    // digest of the signing input (digestInput). EVP_PKEY_verify may be
+    // called on one context again and again (EVP_PKEY_verify(3)), so a
+    // request neither copies nor allocates one. Null unless alg is an RS*,
+    // PS* or ES* this key may verify.
+    EVP_PKEY_CTX *verifyContext(Alg alg) const noexcept;
+
+    // The digest alg's signatures are made over, of input, into out (at
+    // least EVP_MAX_MD_SIZE bytes) with a context this key keeps and each
+    // call restarts (the same one-thread rule as hmacContext). Its size on
+    // success, 0 if alg has no verifyContext here or OpenSSL fails.
+    std::size_t digestInput(Alg alg, std::string_view input,
+                            unsigned char *out) const noexcept;
+
+    // EdDSA is verified in one shot through a digest-verify context, which
+    // that call finalises (OpenSSL 3.2 refuses a second call): a context
+    // set up once that each verification copies. Null unless this key may
+    // verify EdDSA.
+    const EVP_MD_CTX *eddsaTemplate() const noexcept;
 
 private:
     Key() = default;
+
+    // Sets up the contexts that verify alg; false if OpenSSL cannot.
+    bool prepare(Alg alg);
 
     // Sets kidHash_ and fingerprint_ from the type, kid and material.
     bool identify(std::string_view material, std::string &error);
@@ -101,7 +120,11 @@ private:
     PkeyPtr pkey_;
     std::string secret_;
     std::array<MacCtxPtr, 3> hmac_;
-    std::array<MdCtxPtr, kAlgCount> verify_;
+    std::array<PkeyCtxPtr, kAlgCount> verify_;
+    // Indexed like hmac_, by digest size (SHA-256, SHA-384, SHA-512).
+    std::array<MdPtr, 3> digests_;
+    MdCtxPtr digestCtx_;
+    MdCtxPtr eddsa_;
 };
 
 class KeySet {

@@ -3,6 +3,7 @@
 #include "payload_scan.hpp"
 
 #include <cmath>
+#include <cstring>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -48,23 +49,21 @@ bool verifyHmac(const Key &key, Alg alg, std::string_view input,
     return CRYPTO_memcmp(mac, signature, size) == 0;
 }
 
-// A copy of the verification context the key prepared for alg, so that a
-// request fetches no digest and builds no key context of its own.
-bool digestVerify(const Key &key, Alg alg, std::string_view input,
+// Checks a signature (DER for ECDSA) over the digest of input with the
+// context the key prepared for alg: no copy and no context per request.
+bool verifyDigest(const Key &key, Alg alg, std::string_view input,
                   const unsigned char *signature, std::size_t size) noexcept
 {
-    const EVP_MD_CTX *prepared = key.verifyTemplate(alg);
-    if (prepared == nullptr) {
+    EVP_PKEY_CTX *ctx = key.verifyContext(alg);
+    if (ctx == nullptr) {
         return false;
     }
-    MdCtxPtr md(EVP_MD_CTX_new());
-    if (md == nullptr || EVP_MD_CTX_copy_ex(md.get(), prepared) != 1) {
-        return fail();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    std::size_t digestSize = key.digestInput(alg, input, digest);
+    if (digestSize == 0) {
+        return false;
     }
-    int rc = EVP_DigestVerify(md.get(), signature, size,
-                              reinterpret_cast<const unsigned char *>(
-                                  input.data()),
-                              input.size());
+    int rc = EVP_PKEY_verify(ctx, signature, size, digest, digestSize);
     return rc == 1 ? true : fail();
 }
 
@@ -75,12 +74,42 @@ bool verifyRsa(const Key &key, Alg alg, std::string_view input,
     if (size != static_cast<std::size_t>(EVP_PKEY_get_size(key.pkey()))) {
         return false;
     }
-    return digestVerify(key, alg, input, signature, size);
+    return verifyDigest(key, alg, input, signature, size);
+}
+
+// Writes the unsigned big-endian value as a DER INTEGER (X.690 8.3): no
+// leading zero bytes but the one that keeps a set top bit from reading as
+// a sign. At most 69 bytes for a 66-byte value. Returns its size.
+std::size_t putDerInteger(const unsigned char *value, std::size_t size,
+                          unsigned char *out) noexcept
+{
+    while (size > 1 && value[0] == 0) {
+        value++;
+        size--;
+    }
+    std::size_t pad = (value[0] & 0x80) != 0 ? 1 : 0;
+    out[0] = 0x02;
+    out[1] = static_cast<unsigned char>(size + pad);
+    out[2] = 0x00;
+    std::memcpy(out + 2 + pad, value, size);
+    return 2 + pad + size;
+}
+
+bool isZero(const unsigned char *value, std::size_t size) noexcept
+{
+    unsigned char any = 0;
+    for (std::size_t i = 0; i < size; i++) {
+        any |= value[i];
+    }
+    return any == 0;
 }
 
 // JWS carries ECDSA signatures as R || S, each exactly as long as the
-// field (RFC 7518 3.4); OpenSSL wants DER. Zero values are refused before
-// OpenSSL sees them ("psychic signatures").
+// field (RFC 7518 3.4); OpenSSL wants the DER ECDSA-Sig-Value, written
+// here without building BIGNUMs. OpenSSL parses it back and refuses any
+// encoding but the canonical one, so a mistake here could only refuse.
+// Zero values are refused before OpenSSL sees them ("psychic
+// signatures").
 bool verifyEcdsa(const Key &key, Alg alg, std::string_view input,
                  const unsigned char *signature, std::size_t size) noexcept
 {
@@ -99,42 +128,50 @@ bool verifyEcdsa(const Key &key, Alg alg, std::string_view input,
     if (size != 2 * half) {
         return false;
     }
-
-    BignumPtr r(BN_bin2bn(signature, static_cast<int>(half), nullptr));
-    BignumPtr s(BN_bin2bn(signature + half, static_cast<int>(half), nullptr));
-    EcdsaSigPtr sig(ECDSA_SIG_new());
-    if (r == nullptr || s == nullptr || sig == nullptr) {
-        return fail();
-    }
-    if (BN_is_zero(r.get()) || BN_is_zero(s.get())) {
+    const unsigned char *r = signature;
+    const unsigned char *s = signature + half;
+    if (isZero(r, half) || isZero(s, half)) {
         return false;
     }
-    if (ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
-        return fail();
-    }
-    r.release();
-    s.release();
+
+    // SEQUENCE { INTEGER r, INTEGER s }; its length takes a second byte
+    // from 128 on (P-521).
+    unsigned char integers[2 * (2 + 1 + 66)];
+    std::size_t length = putDerInteger(r, half, integers);
+    length += putDerInteger(s, half, integers + length);
 
     unsigned char der[kMaxDerEcdsaSize];
-    int derSize = i2d_ECDSA_SIG(sig.get(), nullptr);
-    if (derSize <= 0 || static_cast<std::size_t>(derSize) > sizeof(der)) {
-        return fail();
+    std::size_t header = 0;
+    der[header++] = 0x30;
+    if (length >= 0x80) {
+        der[header++] = 0x81;
     }
-    unsigned char *end = der;
-    i2d_ECDSA_SIG(sig.get(), &end);
-    return digestVerify(key, alg, input, der,
-                        static_cast<std::size_t>(derSize));
+    der[header++] = static_cast<unsigned char>(length);
+    std::memcpy(der + header, integers, length);
+    return verifyDigest(key, alg, input, der, header + length);
 }
 
+// A copy of the key's EdDSA template per verification (see
+// Key::eddsaTemplate): the one verification that allocates contexts, and
+// the slowest, so the copy costs under 1% of it.
 bool verifyEddsa(const Key &key, std::string_view input,
                  const unsigned char *signature, std::size_t size) noexcept
 {
     std::size_t expected =
         EVP_PKEY_get_base_id(key.pkey()) == EVP_PKEY_ED448 ? 114 : 64;
-    if (size != expected) {
+    const EVP_MD_CTX *prepared = key.eddsaTemplate();
+    if (size != expected || prepared == nullptr) {
         return false;
     }
-    return digestVerify(key, Alg::EdDSA, input, signature, size);
+    MdCtxPtr md(EVP_MD_CTX_new());
+    if (md == nullptr || EVP_MD_CTX_copy_ex(md.get(), prepared) != 1) {
+        return fail();
+    }
+    int rc = EVP_DigestVerify(md.get(), signature, size,
+                              reinterpret_cast<const unsigned char *>(
+                                  input.data()),
+                              input.size());
+    return rc == 1 ? true : fail();
 }
 
 // Keys a token may be checked with: those carrying its kid; when none

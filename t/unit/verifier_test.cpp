@@ -846,6 +846,60 @@ TEST(AlgBinding, EcdsaZeroValuesAreRefused)
     }
 }
 
+TEST(AlgBinding, EcdsaValuesOfEveryEncodedShapeVerify)
+{
+    // R || S becomes DER for OpenSSL, which refuses all but the canonical
+    // encoding: a value with leading zero bytes loses them, one whose top
+    // bit is then set gains a zero byte, and P-521's sequence needs a
+    // two-byte length. Sign until each value has shown each shape.
+    const std::pair<Alg, KeyKind> curves[] = {{Alg::ES256, KeyKind::P256},
+                                              {Alg::ES384, KeyKind::P384},
+                                              {Alg::ES512, KeyKind::P521}};
+    constexpr int kMaxSignatures = 6000;
+    for (const auto &[alg, kind] : curves) {
+        EVP_PKEY *pkey = testKey(kind);
+        KeySet keys = keySetOf(publicKey(pkey));
+        const Key &key = keys.keys().front();
+        std::size_t half = ecdsaHalf(alg);
+        SCOPED_TRACE(algName(alg));
+
+        // For R, then S: seen with a leading zero byte; seen needing the
+        // sign byte; seen needing neither.
+        bool seen[2][3] = {};
+        auto allSeen = [&seen] {
+            for (const auto &value : seen) {
+                for (bool shape : value) {
+                    if (!shape) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        };
+        int count = 0;
+        for (; count < kMaxSignatures && !allSeen(); count++) {
+            std::string input = "input " + std::to_string(count);
+            std::string sig = pkeySign(alg, pkey, input);
+            ASSERT_EQ(sig.size(), 2 * half);
+            const auto *bytes =
+                reinterpret_cast<const unsigned char *>(sig.data());
+            for (int v = 0; v < 2; v++) {
+                const unsigned char *value = bytes + v * half;
+                std::size_t first = 0;
+                while (first + 1 < half && value[first] == 0) {
+                    first++;
+                }
+                seen[v][0] |= value[0] == 0;
+                seen[v][1] |= (value[first] & 0x80) != 0;
+                seen[v][2] |= value[0] != 0 && (value[0] & 0x80) == 0;
+            }
+            ASSERT_TRUE(verifyWithKey(key, alg, input, bytes, sig.size()))
+                << "signature " << count;
+        }
+        EXPECT_TRUE(allSeen()) << "after " << count << " signatures";
+    }
+}
+
 TEST(AlgBinding, EcdsaDerSignatureIsRefused)
 {
     // RFC 7518 3.4: R || S, not the DER ECDSA-Sig-Value.
