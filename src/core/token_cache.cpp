@@ -17,7 +17,7 @@ std::size_t RecentTokens::slotOf(std::string_view compact) noexcept
 bool RecentTokens::lookup(std::string_view compact, std::int64_t now,
                           CachedToken &out) const noexcept
 {
-    if (slots_.empty()) {
+    if (slots_.empty() || compact.size() > kMaxTokenSize) {
         return false;
     }
     const Slot &slot = slots_[slotOf(compact)];
@@ -43,12 +43,27 @@ void RecentTokens::remember(std::string_view compact,
         // Emptied first, so that a failed copy leaves no entry that
         // pairs another token's facts with these bytes.
         slot.expires = 0;
-        slot.compact.assign(compact);
+        if (compact.size() > slot.compact.capacity()) {
+            // A copy of the exact size: growing in place would double
+            // the capacity, past the bound kMaxTokenSize sets.
+            slot.compact = std::string(compact);
+        } else {
+            slot.compact.assign(compact);
+        }
         slot.token = token;
         slot.expires = expires;
     } catch (const std::bad_alloc &) {
         // not kept: the shared cache still has it
     }
+}
+
+std::size_t RecentTokens::tokenBytes() const noexcept
+{
+    std::size_t bytes = 0;
+    for (const Slot &slot : slots_) {
+        bytes += slot.compact.capacity();
+    }
+    return bytes;
 }
 
 TokenCache::TokenCache()

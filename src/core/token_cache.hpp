@@ -64,8 +64,9 @@ static_assert(std::is_trivially_copyable<CachedToken>::value,
 class RecentTokens {
 public:
     static constexpr std::size_t kSlots = 64;
-    // Longer tokens are not kept, which bounds the table's memory at
-    // kSlots * kMaxTokenSize bytes.
+    // Longer tokens are not kept (nor looked for), which bounds the
+    // table's memory at kSlots * kMaxTokenSize bytes: a slot's copy never
+    // holds more than its token needs.
     static constexpr std::size_t kMaxTokenSize = 4096;
 
     // The entry for these exact bytes, if there is one that has not
@@ -79,6 +80,9 @@ public:
     // memory runs out, the token is simply not kept.
     void remember(std::string_view compact, const CachedToken &token,
                   std::int64_t expires) noexcept;
+
+    // The bytes the slots' copies of tokens hold, allocated or not.
+    std::size_t tokenBytes() const noexcept;
 
 private:
     struct Slot {

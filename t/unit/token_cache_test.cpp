@@ -677,6 +677,46 @@ TEST(RecentTokens, LongTokensAreNotKept)
     EXPECT_FALSE(recent.lookup(tooLong, kNow, out));
 }
 
+TEST(RecentTokens, MemoryStaysWithinTheBoundAsTokensGrow)
+{
+    // Each slot first holds a token of a bit over half the longest kept,
+    // then one of the longest: a copy grown in place would double.
+    RecentTokens recent;
+    std::vector<std::string> first(RecentTokens::kSlots);
+    std::vector<std::string> second(RecentTokens::kSlots);
+    std::size_t filled = 0;
+    for (int i = 0; filled < 2 * RecentTokens::kSlots && i < 100000; i++) {
+        for (std::size_t size : {RecentTokens::kMaxTokenSize / 2 + 100,
+                                 RecentTokens::kMaxTokenSize})
+        {
+            std::string token = std::to_string(i);
+            token.resize(size, 'a');
+            std::size_t slot = std::hash<std::string_view>{}(token)
+                               % RecentTokens::kSlots;
+            auto &chosen =
+                size == RecentTokens::kMaxTokenSize ? second : first;
+            if (chosen[slot].empty()) {
+                chosen[slot] = token;
+                filled++;
+            }
+        }
+    }
+    ASSERT_EQ(filled, 2 * RecentTokens::kSlots);
+
+    for (const auto &round : {first, second}) {
+        for (const std::string &token : round) {
+            recent.remember(token, someEntry(), kNow + 10);
+        }
+    }
+    CachedToken out;
+    for (const std::string &token : second) {
+        EXPECT_TRUE(recent.lookup(token, kNow, out));
+    }
+    // capacity() leaves out the byte of each copy's terminating NUL
+    EXPECT_LE(recent.tokenBytes(),
+              RecentTokens::kSlots * RecentTokens::kMaxTokenSize);
+}
+
 // A hit in the shared cache is kept for this process until the shared
 // entry's own expiry, not longer.
 TEST(TokenCache, SharedHitIsKeptUntilTheSharedEntryExpires)
