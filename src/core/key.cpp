@@ -24,27 +24,9 @@ constexpr int kMaxRsaBits = 16384;
 // padded digest itself); an even exponent is not a valid RSA key.
 constexpr BN_ULONG kMinRsaExponent = 65537;
 
-// hmac_ index of each HS* algorithm.
-std::optional<std::size_t> hmacIndex(Alg alg) noexcept
+// 0, 1, 2 for alg's SHA-256, SHA-384, SHA-512; none for EdDSA.
+std::optional<std::size_t> shaIndex(Alg alg) noexcept
 {
-    switch (alg) {
-    case Alg::HS256:
-        return 0;
-    case Alg::HS384:
-        return 1;
-    case Alg::HS512:
-        return 2;
-    default:
-        return std::nullopt;
-    }
-}
-
-// digests_ index of the digest an RS*, PS* or ES* algorithm signs.
-std::optional<std::size_t> digestIndex(Alg alg) noexcept
-{
-    if (algFamily(alg) == AlgFamily::Hmac) {
-        return std::nullopt;
-    }
     switch (algDigestSize(alg)) {
     case 32:
         return 0;
@@ -55,6 +37,24 @@ std::optional<std::size_t> digestIndex(Alg alg) noexcept
     default:
         return std::nullopt;
     }
+}
+
+// hmac_ index of each HS* algorithm.
+std::optional<std::size_t> hmacIndex(Alg alg) noexcept
+{
+    if (algFamily(alg) != AlgFamily::Hmac) {
+        return std::nullopt;
+    }
+    return shaIndex(alg);
+}
+
+// digests_ index of the digest an RS*, PS* or ES* algorithm signs.
+std::optional<std::size_t> digestIndex(Alg alg) noexcept
+{
+    if (algFamily(alg) == AlgFamily::Hmac) {
+        return std::nullopt;
+    }
+    return shaIndex(alg);
 }
 
 constexpr Alg kHmacAlgs[] = {Alg::HS256, Alg::HS384, Alg::HS512};
@@ -667,7 +667,7 @@ std::size_t Key::digestInput(Alg alg, std::string_view input,
                              unsigned char *out) const noexcept
 {
     std::optional<std::size_t> index = digestIndex(alg);
-    if (!index || verifyContext(alg) == nullptr) {
+    if (!index || digests_[*index] == nullptr) {
         return 0;
     }
 

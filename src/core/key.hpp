@@ -92,7 +92,7 @@ public:
     // The digest alg's signatures are made over, of input, into out (at
     // least EVP_MAX_MD_SIZE bytes) with a context this key keeps and each
     // call restarts (the same one-thread rule as hmacContext). Its size on
-    // success, 0 if alg has no verifyContext here or OpenSSL fails.
+    // success, 0 if this key was not set up for alg or OpenSSL fails.
     std::size_t digestInput(Alg alg, std::string_view input,
                             unsigned char *out) const noexcept;
 

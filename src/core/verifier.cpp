@@ -153,7 +153,7 @@ bool verifyEcdsa(const Key &key, Alg alg, std::string_view input,
 
 // A copy of the key's EdDSA template per verification (see
 // Key::eddsaTemplate): the one verification that allocates contexts, and
-// the slowest, so the copy costs under 1% of it.
+// by far the slowest, so the one where a copy matters least.
 bool verifyEddsa(const Key &key, std::string_view input,
                  const unsigned char *signature, std::size_t size) noexcept
 {
